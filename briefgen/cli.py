@@ -1,0 +1,61 @@
+"""Command line: ``briefgen check``, ``briefgen schema``.
+
+Exit codes: 0 clean, 1 content errors, 2 usage errors (click's own).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from briefgen import __version__
+from briefgen.model import KIND_BY_NAME
+from briefgen.project import CheckResult, check
+from briefgen.schema import bundle, dumps, kind_schema
+
+
+def summary(result: CheckResult, content: Path) -> str:
+    """One line saying what was checked and what was found."""
+    graph = result.graph
+    parts = [f"checked {result.files} files in {content}"]
+    if graph is not None:
+        kinds = Counter(r.kind.name for r in graph.entities.values())
+        claims = sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values())
+        listing = ", ".join(f"{kinds[k]} {k}{'s' if kinds[k] != 1 else ''}" for k in KIND_BY_NAME if kinds[k])
+        parts.append(f"{len(graph.entities)} entities ({listing}), {claims} claims")
+    parts.append(
+        f"{result.errors} error{'s' if result.errors != 1 else ''}, "
+        f"{result.warnings} warning{'s' if result.warnings != 1 else ''}"
+    )
+    return ": ".join(parts[:2]) + (f"; {parts[2]}" if len(parts) > 2 else "")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefgen")
+def main() -> None:
+    """briefgen: sourced briefing sites and PDF briefs from YAML fact files."""
+
+
+@main.command("check")
+@click.argument("content", default="content", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check_command(content: Path, strict: bool) -> None:
+    """Check every fact file in CONTENT (default: ./content); report every problem."""
+    if not content.is_dir():
+        raise click.BadParameter(f"'{content}' is not a folder", param_hint="CONTENT")
+    result = check(content)
+    for diagnostic in result.diagnostics:
+        click.echo(diagnostic.format())
+    click.echo(summary(result, content))
+    failed = result.errors or (strict and result.warnings)
+    sys.exit(1 if failed else 0)
+
+
+@main.command("schema")
+@click.argument("kind", required=False, type=click.Choice(sorted(KIND_BY_NAME)))
+def schema_command(kind: str | None) -> None:
+    """Print the JSON Schema of fact files (of one KIND, or of all)."""
+    click.echo(dumps(kind_schema(kind) if kind else bundle()), nl=False)

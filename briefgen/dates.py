@@ -1,0 +1,91 @@
+"""Dates: EDTF strings (ISO 8601-2) checked with the ``edtf`` package, and shown as people write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import edtf
+
+Part = Literal["early", "mid", "late"]
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@lru_cache(maxsize=4096)
+def parse(value: str) -> object:
+    """Parse an EDTF string; raises ``ValueError`` with a readable message if it is not one."""
+    if not value or value.strip() != value:
+        raise ValueError("an EDTF date has no surrounding spaces")
+    try:
+        return edtf.parse_edtf(value)
+    except Exception as exc:  # the parser raises its own exception types
+        raise ValueError(
+            f"'{value}' is not an EDTF date (e.g. 2016-10-20, 2016-08, 2017?-07, 2016-10-20/2016-10-23)"
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The earliest and latest calendar days a (fuzzy) date can mean, for sorting and comparing."""
+
+    start: dt.date
+    end: dt.date
+
+
+def _to_date(value: object) -> dt.date:
+    return dt.date(value.tm_year, value.tm_mon, value.tm_mday)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=4096)
+def span(value: str) -> Span:
+    """Strict bounds of an EDTF value (ignoring the extra slack of ``~`` and ``?``)."""
+    parsed = parse(value)
+    return Span(_to_date(parsed.lower_strict()), _to_date(parsed.upper_strict()))  # type: ignore[attr-defined]
+
+
+_SIMPLE = re.compile(r"^(\d{4})([?~%]?)(?:-(\d{2})([?~%]?))?(?:-(\d{2})([?~%]?))?$")
+
+
+def _one(value: str, part: Part | None) -> str:
+    match = _SIMPLE.match(value)
+    if not match:
+        return value
+    year, yq, month, mq, day, dq = match.groups()
+    words: list[str] = []
+    if day:
+        words.append(str(int(day)))
+    if month:
+        words.append(MONTHS[int(month) - 1])
+    words.append(year)
+    text = " ".join(words)
+    if part:
+        text = f"{part} {text}"
+    flags = {q for q in (yq, mq, dq) if q}
+    if "~" in flags or "%" in flags:
+        text = f"about {text}"
+    if "?" in flags or "%" in flags:
+        text += "?"
+    return text
+
+
+def human(value: str, part: Part | None = None) -> str:
+    """Show an EDTF value the way people write dates: ``20–23 Oct 2016``, ``early Aug 2016``."""
+    if "/" in value:
+        first, last = value.split("/", 1)
+        a, b = _SIMPLE.match(first), _SIMPLE.match(last)
+        if (
+            a
+            and b
+            and a.group(1) == b.group(1)
+            and a.group(3) == b.group(3)
+            and a.group(5)
+            and b.group(5)
+            and not any(a.groups()[i] or b.groups()[i] for i in (1, 3, 5))
+        ):
+            return f"{int(a.group(5))}–{_one(last, None)}"
+        return f"{_one(first, part) if first != '..' else 'before'} – {_one(last, None) if last != '..' else 'open'}"
+    return _one(value, part)

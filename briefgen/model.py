@@ -1,0 +1,337 @@
+"""Content model: the fact files' schema, one pydantic model per kind of entity.
+
+Every statement about an entity is a *claim*: a property, a value, qualifiers, and
+one or more citations. A citation names the source document, quotes it verbatim,
+grades the information (Admiralty 1–6) and, where the text names one, records the
+voice it is attributed to — kept apart from the source document itself.
+
+Values arrive from the loader as strings; the types here decide what they mean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from briefgen import dates
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG = re.compile(SLUG_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class RefTo:
+    """Marks a field as a reference to another entity of one of ``kinds``."""
+
+    kinds: tuple[str, ...]
+
+
+def _integer(value: Any) -> Any:
+    """Accept decimal integers only: YAML 1.1 octal (``0755``) or ``1_000`` are errors, not numbers."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?(0|[1-9][0-9]*)", value):
+            raise ValueError(f"'{value}' is not a whole number written in decimal digits")
+        return int(value)
+    return value
+
+
+def _boolean(value: Any) -> Any:
+    """Accept ``true`` and ``false`` only: ``yes``, ``no``, ``on``, ``off`` are errors, not booleans."""
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise ValueError(f"'{value}' is not a boolean; write true or false")
+        return value == "true"
+    return value
+
+
+def _decimal(value: Any) -> Any:
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+            raise ValueError(f"'{value}' is not a decimal number")
+        return float(value)
+    return value
+
+
+def _edtf(value: str) -> str:
+    dates.parse(value)
+    return value
+
+
+def _edtf_or_unknown(value: str) -> str:
+    return value if value == "unknown" else _edtf(value)
+
+
+Int = Annotated[int, BeforeValidator(_integer)]
+Bool = Annotated[bool, BeforeValidator(_boolean)]
+Decimal = Annotated[float, BeforeValidator(_decimal)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Markdown = Annotated[str, Field(description="Markdown; raw HTML is shown as text")]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
+EDTF = Annotated[
+    str,
+    AfterValidator(_edtf),
+    Field(description="EDTF (ISO 8601-2) date: 2016-10-20, 2016-08, 2017?-07, 2016-10-20/2016-10-23"),
+]
+Credibility = Annotated[
+    Int, Field(ge=1, le=6, description="Admiralty information credibility, 1 (confirmed) – 6 (cannot be judged)")
+]
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+Marking = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
+Part = Literal["early", "mid", "late"]
+
+
+def ref(*kinds: str) -> Any:
+    """A reference field: an entity id that must resolve to one of ``kinds``."""
+    return Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100), RefTo(kinds)]
+
+
+ActorRef = ref("actor")
+PlaceRef = ref("place")
+SourceRef = ref("source")
+ExerciseRef = ref("exercise")
+WhereRef = ref("place", "actor")
+FrameworkRef = ref("mechanism", "actor")
+
+
+class Strict(BaseModel):
+    """Base of every model: frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+class Citation(Strict):
+    """Where a claim (or a name) is read: a source, a verbatim quote from it, and a grade."""
+
+    source: SourceRef = Field(description="id of the source document")
+    quote: Text = Field(description="verbatim passage of the source's archived text")
+    prefix: str | None = Field(None, description="text just before the quote, to pick one occurrence")
+    suffix: str | None = Field(None, description="text just after the quote, to pick one occurrence")
+    credibility: Credibility
+    voice: Text | None = Field(
+        None, description="who the source attributes this to, e.g. 'an official source at a MoD'"
+    )
+    marking: Marking | None = None
+
+
+class Alias(Strict):
+    """Another name: an abbreviation, a spelling variant or a transliteration."""
+
+    name: Text
+    kind: Literal["alias", "abbreviation", "spelling", "transliteration"] = "alias"
+    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] | None = None
+
+
+def _alias(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+AliasEntry = Annotated[Alias, BeforeValidator(_alias, json_schema_input_type=Union[Alias, str])]  # noqa: UP007
+
+
+class ClaimBase(Strict):
+    """What every claim has: an optional stable id, citations, a note, a marking."""
+
+    id: Slug | None = Field(None, description="stable anchor for the claim; derived when absent")
+    sources: list[Citation] = Field(min_length=1, description="at least one citation")
+    note: Markdown | None = Field(None, description="editor's note, e.g. how a value was inferred")
+    marking: Marking | None = None
+
+
+class Dated(ClaimBase):
+    """Qualifiers of a date: part of the period, and what of it was inferred."""
+
+    value: EDTF
+    part: Part | None = Field(None, description="early, mid or late in the period")
+    inferred: Text | None = Field(None, description="what was inferred rather than stated, and how")
+
+
+class StatusClaim(ClaimBase):
+    property: Literal["status"]
+    value: Literal["planned", "conducted", "cancelled", "unknown"]
+
+
+class DateClaim(Dated):
+    property: Literal["date"]
+
+
+class DurationClaim(ClaimBase):
+    property: Literal["duration_days"]
+    value: Annotated[Int, Field(ge=1)]
+
+
+class LocationClaim(ClaimBase):
+    property: Literal["location"]
+    value: WhereRef
+
+
+class ParticipantClaim(ClaimBase):
+    property: Literal["participant"]
+    value: ActorRef
+    strength: Text | None = Field(None, description="as stated, e.g. 'a battalion'")
+    described_as: Text | None = Field(None, description="how the source names the participant here")
+
+
+class StrengthClaim(ClaimBase):
+    property: Literal["strength"]
+    value: Annotated[Int, Field(ge=0)]
+    approximate: Bool = False
+    unit: Text = "personnel"
+
+
+class EquipmentClaim(ClaimBase):
+    property: Literal["equipment"]
+    value: Text
+    of: ActorRef | None = Field(None, description="whose equipment, where the source says")
+
+
+class TextClaim(ClaimBase):
+    """A statement in words: purpose, scenario, type, significance, function, context."""
+
+    property: Literal["purpose", "scenario", "type", "significance", "function", "context"]
+    value: Text
+
+
+class FrameworkClaim(ClaimBase):
+    property: Literal["framework"]
+    value: FrameworkRef
+
+
+class PreviousClaim(ClaimBase):
+    property: Literal["previous"]
+    value: ExerciseRef
+
+
+class MemberClaim(ClaimBase):
+    property: Literal["member"]
+    value: ActorRef
+
+
+class EstablishedClaim(Dated):
+    property: Literal["established"]
+    place: PlaceRef | None = None
+    by: Text | None = Field(None, description="who founded it, as stated")
+
+
+class BordersClaim(ClaimBase):
+    property: Literal["borders"]
+    value: WhereRef
+
+
+class Coordinates(Strict):
+    lat: Annotated[Decimal, Field(ge=-90, le=90)]
+    lon: Annotated[Decimal, Field(ge=-180, le=180)]
+
+
+class CoordinatesClaim(ClaimBase):
+    property: Literal["coordinates"]
+    value: Coordinates
+
+
+def _claims(*models: type[ClaimBase]) -> Any:
+    return list[Annotated[Union[models], Field(discriminator="property")]]  # noqa: UP007
+
+
+class Entity(Strict):
+    """What every entity has: a name, other names, a summary, a marking, and where it is named."""
+
+    name: Text
+    aliases: list[AliasEntry] = Field(default_factory=list, description="other names: a string, or name/kind/lang")
+    summary: Markdown | None = None
+    marking: Marking | None = None
+    mentions: list[Citation] = Field(min_length=1, description="where the sources name this entity")
+
+
+class Exercise(Entity):
+    """A military exercise or drill, conducted, planned or cancelled."""
+
+    claims: _claims(
+        StatusClaim,
+        DateClaim,
+        DurationClaim,
+        LocationClaim,
+        ParticipantClaim,
+        StrengthClaim,
+        EquipmentClaim,
+        TextClaim,
+        FrameworkClaim,
+        PreviousClaim,
+    ) = Field(default_factory=list)
+
+
+class Mechanism(Entity):
+    """A security-cooperation mechanism or arrangement between states or forces."""
+
+    claims: _claims(MemberClaim, EstablishedClaim, TextClaim) = Field(default_factory=list)
+
+
+class Actor(Entity):
+    """A state, armed force, unit, ministry or organisation."""
+
+    type: Literal["state", "armed-force", "unit", "ministry", "organisation", "other"]
+    parent: ActorRef | None = Field(None, description="the actor this one belongs to")
+    claims: _claims(TextClaim) = Field(default_factory=list)
+
+
+class Place(Entity):
+    """A place: a region, district, city or area."""
+
+    type: Literal["region", "district", "city", "area", "other"]
+    parent: PlaceRef | None = Field(None, description="the place this one lies in")
+    country: ActorRef | None = Field(None, description="the state it belongs to")
+    claims: _claims(TextClaim, BordersClaim, CoordinatesClaim) = Field(default_factory=list)
+
+
+class Source(Strict):
+    """A document facts are read in; its archived text is ``<id>.txt`` beside its fact file."""
+
+    name: Text = Field(description="short label used in citations")
+    title: Text
+    title_supplied: Bool = Field(False, description="true when the title is the editors', not the document's")
+    type: Literal[
+        "news-report",
+        "press-release",
+        "official-statement",
+        "report",
+        "article",
+        "book",
+        "web-page",
+        "dataset",
+        "other",
+    ]
+    publisher: Text = Field(description="'unknown' when not known; never guessed")
+    author: Text = Field(description="'unknown' when not known; never guessed")
+    date: Annotated[str, AfterValidator(_edtf_or_unknown)] = Field(description="EDTF date or 'unknown'")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
+    reliability: Reliability = Field(description="Admiralty source reliability, A (reliable) – F (cannot be judged)")
+    marking: Marking | None = None
+    notes: Markdown | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of entity: its name, the folder its files live in, and its model."""
+
+    name: str
+    folder: str
+    model: type[Strict]
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("exercise", "exercises", Exercise),
+    Kind("mechanism", "mechanisms", Mechanism),
+    Kind("actor", "actors", Actor),
+    Kind("place", "places", Place),
+    Kind("source", "sources", Source),
+)
+KIND_BY_FOLDER = {kind.folder: kind for kind in KINDS}
+KIND_BY_NAME = {kind.name: kind for kind in KINDS}

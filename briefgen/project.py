@@ -1,0 +1,166 @@
+"""The checking pipeline: find fact files, load, validate and link them into a graph.
+
+``check(content_dir)`` runs every stage and collects every problem, so that an editor
+sees all mistakes in one run. Nothing here renders anything.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, error
+from briefgen.link import Graph, link
+from briefgen.load import load, read_text
+from briefgen.model import KIND_BY_FOLDER, SLUG
+from briefgen.validate import Record, validate
+
+FACT_SUFFIX = ".yaml"
+TEXT_SUFFIX = ".txt"
+MAX_TEXT_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check found: the graph (when there are no errors), every diagnostic, and counts."""
+
+    graph: Graph | None
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+
+    @property
+    def errors(self) -> int:
+        return count(self.diagnostics, Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.diagnostics, Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return self.graph is not None and self.errors == 0
+
+
+def _display(path: Path) -> str:
+    text = str(path)
+    return text[2:] if text.startswith("./") else text
+
+
+def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path], list[Diagnostic]]:
+    """Fact files as (path, id, kind folder), archived texts by source id, and layout problems."""
+    facts: list[tuple[Path, str, str]] = []
+    texts: dict[str, Path] = {}
+    problems: list[Diagnostic] = []
+    for entry in sorted(os.scandir(content), key=lambda e: e.name):
+        path = content / entry.name
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir(follow_symlinks=False) or entry.name not in KIND_BY_FOLDER:
+            hint = did_you_mean(entry.name, KIND_BY_FOLDER) or f"folders: {', '.join(KIND_BY_FOLDER)}"
+            what = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+            problems.append(error(_display(path), 1, 1, f"unexpected {what} in content", hint))
+            continue
+        for item in sorted(os.scandir(path), key=lambda e: e.name):
+            file = path / item.name
+            stem, suffix = os.path.splitext(item.name)
+            if item.name.startswith("."):
+                continue
+            if item.is_symlink() or not item.is_file():
+                problems.append(
+                    error(
+                        _display(file),
+                        1,
+                        1,
+                        "not a regular file",
+                        "content holds plain files only, no links or folders",
+                    )
+                )
+                continue
+            if suffix == TEXT_SUFFIX and entry.name == "sources":
+                texts[stem] = file
+                continue
+            if suffix != FACT_SUFFIX:
+                hint = "rename it to .yaml" if suffix == ".yml" else None
+                problems.append(error(_display(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/", hint))
+                continue
+            if not SLUG.match(stem):
+                problems.append(
+                    error(
+                        _display(file),
+                        1,
+                        1,
+                        f"file name '{stem}' is not an id: lowercase letters, digits and single hyphens",
+                        f"rename it to '{_slugish(stem)}.yaml'" if _slugish(stem) else None,
+                    )
+                )
+                continue
+            facts.append((file, stem, entry.name))
+    return facts, texts, problems
+
+
+def _slugish(stem: str) -> str:
+    from slugify import slugify
+
+    return slugify(stem)
+
+
+def check(content: Path) -> CheckResult:
+    """Run load → validate → link over a content folder and collect every problem."""
+    if not content.is_dir():
+        return CheckResult(None, (error(_display(content), 1, 1, "content folder not found"),), 0)
+    facts, text_paths, problems = discover(content)
+    records: dict[str, Record] = {}
+    for path, entity_id, folder in facts:
+        display = _display(path)
+        doc, found = load(path, display)
+        problems.extend(found)
+        if doc is None:
+            continue
+        kind = KIND_BY_FOLDER[folder]
+        record, found = validate(doc, entity_id, kind)
+        problems.extend(found)
+        if record is None:
+            continue
+        if entity_id in records:
+            other = records[entity_id]
+            problems.append(
+                error(
+                    display,
+                    1,
+                    1,
+                    f"id '{entity_id}' is already used by {other.path}",
+                    "ids are unique across all kinds; rename one file",
+                )
+            )
+            continue
+        records[entity_id] = record
+
+    texts: dict[str, str] = {}
+    for source_id, path in sorted(text_paths.items()):
+        record = records.get(source_id)
+        if record is None or record.kind.name != "source":
+            if not (content / "sources" / f"{source_id}{FACT_SUFFIX}").exists():
+                problems.append(error(_display(path), 1, 1, f"archived text has no fact file sources/{source_id}.yaml"))
+            continue
+        text, found = read_text(path, _display(path))
+        problems.extend(found)
+        if text is not None:
+            texts[source_id] = text
+    for record in records.values():
+        if record.kind.name == "source" and record.id not in text_paths:
+            problems.append(
+                error(
+                    record.path,
+                    1,
+                    1,
+                    f"archived text sources/{record.id}.txt is missing",
+                    "every source keeps its text beside its fact file",
+                )
+            )
+
+    graph, found = link(records, texts)
+    problems.extend(found)
+    problems.sort()
+    errors = any(d.severity is Severity.ERROR for d in problems)
+    return CheckResult(None if errors else graph, tuple(problems), len(facts) + len(text_paths))
