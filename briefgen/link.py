@@ -18,18 +18,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from briefgen import quotes
 from briefgen.diagnostics import Diagnostic, did_you_mean, error, warning
 from briefgen.model import Citation, ClaimBase, RefTo, Source
 from briefgen.validate import Record, dotted
 
 Loc = tuple[str | int, ...]
-
-_SPACE = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """Collapse runs of whitespace to one space: the only liberty a quote may take."""
-    return _SPACE.sub(" ", text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +123,6 @@ def link(records: Mapping[str, Record], texts: Mapping[str, str]) -> tuple[Graph
     problems: list[Diagnostic] = []
     links: list[Link] = []
     cited: set[str] = set()
-    normalised = {sid: normalise(text) for sid, text in texts.items()}
     claim_ids: dict[tuple[str, int], str] = {}
     ids_by_kind: dict[str, list[str]] = defaultdict(list)
     for record in records.values():
@@ -186,12 +179,11 @@ def link(records: Mapping[str, Record], texts: Mapping[str, str]) -> tuple[Graph
                 problems.append(error(record.path, line, col, f"{dotted(loc)}: an entity cannot refer to itself"))
                 continue
             claim = claim_ids.get((record.id, loc[1])) if loc[0] == "claims" else None
-            via = _via(model, loc)
-            if via != "source":
-                links.append(Link(record.id, target, via, claim))
+            if ref.kinds != ("source",):
+                links.append(Link(record.id, target, _via(model, loc), claim))
 
         for loc, citation in iter_citations(model):
-            text = normalised.get(citation.source)
+            text = texts.get(citation.source)
             if citation.source in records:
                 cited.add(citation.source)
             if text is None:
@@ -220,33 +212,23 @@ def link(records: Mapping[str, Record], texts: Mapping[str, str]) -> tuple[Graph
 def _via(model: BaseModel, loc: Loc) -> str:
     if loc[0] == "claims":
         claim = model.claims[loc[1]]  # type: ignore[attr-defined]
-        return claim.property if loc[2] == "value" else f"{claim.property}.{loc[2]}"
+        return claim.property
     return str(loc[0])
 
 
 def _check_quote(text: str, citation: Citation) -> tuple[str, str | None, bool] | None:
     """Why a quote does not stand in its source text (message, hint, is-error), or None."""
-    quote = normalise(citation.quote)
-    starts = [m.start() for m in re.finditer(re.escape(quote), text)]
-    if not starts:
-        near = _nearest_words(text, quote)
-        return (
-            f"quote not found verbatim in the archived text of '{citation.source}'",
-            f'closest passage: "{near}"' if near else None,
-            True,
-        )
-    prefix = normalise(citation.prefix or "")
-    suffix = normalise(citation.suffix or "")
-    if prefix or suffix:
-        starts = [
-            s
-            for s in starts
-            if text[:s].rstrip().endswith(prefix) and text[s + len(quote) :].lstrip().startswith(suffix)
-        ]
-        if not starts:
+    spans = quotes.find(text, citation.quote)
+    if not spans:
+        near = _nearest_words(quotes.normalise(text), quotes.normalise(citation.quote))
+        return (f"quote not found verbatim in the archived text of '{citation.source}'",
+                f"closest passage: \"{near}\"" if near else None, True)
+    if citation.prefix or citation.suffix:
+        spans = quotes.find(text, citation.quote, citation.prefix, citation.suffix)
+        if not spans:
             return (f"quote found in '{citation.source}', but not with the given prefix/suffix", None, True)
-    if len(starts) > 1:
-        return (f"quote occurs {len(starts)} times in '{citation.source}'", "add a prefix or suffix to pick one", False)
+    if len(spans) > 1:
+        return (f"quote occurs {len(spans)} times in '{citation.source}'", "add a prefix or suffix to pick one", False)
     return None
 
 

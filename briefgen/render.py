@@ -1,0 +1,84 @@
+"""Render stage: page models to HTML through Jinja templates.
+
+Templates ship in the package; a file of the same name in the project's ``templates/``
+overrides one, and may ``{% extends "default/<name>" %}`` the original. Autoescape is
+on and undefined names are errors. Markdown fields go through markdown-it-py with raw
+HTML off and only http, https and mailto links.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from briefgen import views
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def markdown() -> MarkdownIt:
+    """A CommonMark renderer that shows raw HTML as text and drops links to other schemes."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)  # type: ignore[method-assign]
+    return md
+
+
+def json_script(data: Any) -> Markup:
+    """JSON safe to place inside a ``<script>`` element (no ``</script>`` can close it)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def environment(project: Path | None = None) -> jinja2.Environment:
+    """The template environment: project overrides first, then the package's templates."""
+    package = jinja2.PackageLoader("briefgen", "templates")
+    loaders: list[jinja2.BaseLoader] = []
+    if project is not None and (project / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(project / "templates"))
+    loaders += [jinja2.PrefixLoader({"default": package}), package]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    md = markdown()
+    env.filters["md"] = lambda text: Markup(md.render(text or ""))
+    env.filters["json_script"] = json_script
+    return env
+
+
+class Renderer:
+    """Renders each kind of page; ``base`` is the relative path from a page to the site root."""
+
+    def __init__(self, project: Path | None = None) -> None:
+        self.env = environment(project)
+
+    def render(self, template: str, base: str, **context: Any) -> str:
+        return self.env.get_template(template).render(base=base, **context)
+
+    def entity(self, page: views.EntityPage, base: str) -> str:
+        return self.render("entity.html", base, page=page)
+
+    def source(self, page: views.SourcePage, base: str) -> str:
+        return self.render("source.html", base, page=page)
+
+    def index(self, page: views.IndexPage, base: str) -> str:
+        return self.render("index.html", base, page=page)
+
+    def timeline(self, entries: tuple[views.TimelineEntry, ...], as_of: str, base: str) -> str:
+        return self.render("timeline.html", base, entries=entries, as_of=as_of)
+
+    def home(self, page: views.HomePage, base: str) -> str:
+        return self.render("home.html", base, page=page)
+
+    def grades(self, base: str) -> str:
+        return self.render("grades.html", base, reliability=views.RELIABILITY, credibility=views.CREDIBILITY)

@@ -1,0 +1,611 @@
+"""Views stage: turn the linked graph into page models that templates only display.
+
+Templates never see the internal model: each page gets plain, frozen view objects
+whose text is already composed (sentences, dates as people write them, grades), with
+links as structured parts so that escaping stays the template engine's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from briefgen import dates, quotes
+from briefgen.link import Graph, Link
+from briefgen.model import KIND_BY_NAME, KINDS, Citation, ClaimBase, Source
+from briefgen.validate import Record
+
+KIND_TITLES = {"exercise": "Exercises", "mechanism": "Mechanisms", "actor": "Actors", "place": "Places",
+               "source": "Sources"}
+PROPERTY_TITLES = {
+    "status": "Status", "date": "Dates", "duration_days": "Duration", "location": "Location",
+    "participant": "Participants", "strength": "Strength", "equipment": "Equipment", "purpose": "Purpose",
+    "scenario": "Scenario", "type": "Type", "significance": "Significance", "framework": "Framework",
+    "previous": "Series", "member": "Members", "established": "Establishment", "function": "Functions",
+    "context": "Context", "borders": "Borders", "coordinates": "Coordinates",
+}
+SINGLE_VALUED = frozenset({"status", "date", "duration_days", "strength", "established", "coordinates"})
+CREDIBILITY = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable",
+               6: "cannot be judged"}
+RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
+ACTOR_TYPES = {"state": "State", "armed-force": "Armed force", "unit": "Unit", "ministry": "Ministry",
+               "organisation": "Organisation", "other": "Actor"}
+
+
+def as_of_date() -> dt.date:
+    """The build's "as of" date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    seconds = int(epoch) if epoch and epoch.isdigit() else int(time.time())
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
+
+
+def url_of(record: Record) -> str:
+    """Site-root-relative URL of an entity's page."""
+    return f"{record.kind.folder}/{record.id}/"
+
+
+# --- view objects ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A link to an entity page (``url`` is site-root-relative)."""
+
+    id: str
+    name: str
+    url: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A numbered entry of a page's references: one source passage, graded."""
+
+    number: int
+    source: Ref
+    quote: str
+    grade: str
+    grade_text: str
+    voice: str | None
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One claim as a sentence: parts (text or Ref), citation numbers, anchor, flags."""
+
+    anchor: str
+    parts: tuple[str | Ref, ...]
+    citations: tuple[int, ...]
+    voice: str | None = None
+    note: str | None = None
+    property: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Statements about one property; ``conflict`` when single-valued and sources disagree."""
+
+    title: str
+    property: str
+    statements: tuple[Statement, ...]
+    conflict: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A row of the at-a-glance box."""
+
+    label: str
+    parts: tuple[str | Ref, ...]
+    citations: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntityPage:
+    """Everything an entity page shows."""
+
+    id: str
+    kind: str
+    kind_title: str
+    url: str
+    title: str
+    aliases: tuple[str, ...]
+    summary: str | None
+    type_label: str
+    glance: tuple[Fact, ...]
+    sections: tuple[Section, ...]
+    mentions: tuple[int, ...]
+    references: tuple[Reference, ...]
+    related: tuple[tuple[str, tuple[tuple[Ref, str], ...]], ...]
+    flags: tuple[str, ...]
+    as_of: str
+    json_ld: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CitingClaim:
+    """A claim that cites a source, as listed on the source page."""
+
+    entity: Ref
+    anchor: str
+    text: tuple[str | Ref, ...]
+    quote_anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    """A run of archived text; ``marks`` are the quote anchors covering it, ``ids`` those starting here."""
+
+    text: str
+    marks: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    """Everything a source page shows: metadata, grade, citing claims, highlighted text."""
+
+    id: str
+    url: str
+    title: str
+    name: str
+    title_supplied: bool
+    meta: tuple[tuple[str, str], ...]
+    reliability: str
+    reliability_text: str
+    notes: str | None
+    citing: tuple[CitingClaim, ...]
+    paragraphs: tuple[tuple[TextPart, ...], ...]
+    as_of: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of an index table."""
+
+    entity: Ref
+    cells: tuple[tuple[str | Ref, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    """The table of every entity of one kind."""
+
+    kind: str
+    title: str
+    url: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """A dated statement on the timeline."""
+
+    sort_key: tuple[dt.date, dt.date]
+    when: str
+    fuzzy: bool
+    entity: Ref
+    what: str
+    anchor: str
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    """The front page: coverage, counts, latest and upcoming exercises."""
+
+    counts: tuple[tuple[str, str, int], ...]
+    claims: int
+    latest: tuple[TimelineEntry, ...]
+    upcoming: tuple[TimelineEntry, ...]
+    sources: tuple[Ref, ...]
+    as_of: str
+
+
+@dataclass(frozen=True)
+class SiteViews:
+    """All page models of one build."""
+
+    home: HomePage
+    indexes: tuple[IndexPage, ...]
+    entities: tuple[EntityPage, ...]
+    sources: tuple[SourcePage, ...]
+    timeline: tuple[TimelineEntry, ...]
+    as_of: str
+    export: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def ref(graph: Graph, entity_id: str) -> Ref:
+    """A link to an entity."""
+    record = graph.entities[entity_id]
+    return Ref(record.id, record.model.name, url_of(record), record.kind.name)  # type: ignore[attr-defined]
+
+
+def grade(source: Source, citation: Citation) -> str:
+    """Admiralty grade of a citation: source reliability and information credibility, e.g. ``F3``."""
+    return f"{source.reliability}{citation.credibility}"
+
+
+class _References:
+    """Numbers a page's citations in order of first use; equal citations share a number."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.items: dict[tuple[Any, ...], Reference] = {}
+
+    def number(self, citation: Citation) -> int:
+        key = (citation.source, quotes.normalise(citation.quote), citation.prefix, citation.suffix,
+               citation.credibility, citation.voice)
+        found = self.items.get(key)
+        if found:
+            return found.number
+        source: Source = self.graph.entities[citation.source].model  # type: ignore[assignment]
+        item = Reference(
+            number=len(self.items) + 1,
+            source=ref(self.graph, citation.source),
+            quote=quotes.normalise(citation.quote),
+            grade=grade(source, citation),
+            grade_text=f"{RELIABILITY[source.reliability]}; {CREDIBILITY[citation.credibility]}",
+            voice=citation.voice,
+            anchor=quotes.anchor(citation.quote, citation.prefix, citation.suffix),
+        )
+        self.items[key] = item
+        return item.number
+
+    def all(self) -> tuple[Reference, ...]:
+        return tuple(self.items.values())
+
+
+def date_text(claim: Any) -> str:
+    """A date claim's value as people write it, with what was inferred said plainly."""
+    text = dates.human(claim.value, claim.part)
+    if getattr(claim, "inferred", None):
+        what = claim.inferred.split(":", 1)[0].strip().removeprefix("the ") if ":" in claim.inferred else "partly"
+        text += f" ({what} inferred)"
+    return text
+
+
+def sentence(graph: Graph, claim: Any) -> tuple[str | Ref, ...]:
+    """The claim's value as the parts of a short sentence."""
+    p = claim.property
+    if p in ("location", "framework", "previous", "member", "borders"):
+        parts: list[str | Ref] = [ref(graph, claim.value)]
+        if p == "previous":
+            parts = ["Follows ", parts[0], " in a series"]
+        return tuple(parts)
+    if p == "participant":
+        parts = [ref(graph, claim.value)]
+        if claim.strength:
+            parts.append(f" — {claim.strength}")
+        if claim.described_as:
+            parts.append(f" (named as “{claim.described_as}”)")
+        return tuple(parts)
+    if p == "date":
+        return (date_text(claim),)
+    if p == "established":
+        parts = [f"Established {date_text(claim)}"]
+        if claim.place:
+            parts += [" in ", ref(graph, claim.place)]
+        if claim.by:
+            parts.append(f" by {claim.by}")
+        return tuple(parts)
+    if p == "strength":
+        return (f"{'about ' if claim.approximate else ''}{claim.value:,} {claim.unit}",)
+    if p == "duration_days":
+        return (f"{claim.value} day{'s' if claim.value != 1 else ''}",)
+    if p == "equipment":
+        return (claim.value, " of ", ref(graph, claim.of)) if claim.of else (claim.value,)
+    if p == "coordinates":
+        return (f"{claim.value.lat:.4f}, {claim.value.lon:.4f}",)
+    return (str(claim.value),)
+
+
+def _plain(parts: Sequence[str | Ref]) -> str:
+    return "".join(p.name if isinstance(p, Ref) else p for p in parts)
+
+
+def _claim_span(claim: Any) -> dates.Span | None:
+    if claim.property in ("date", "established"):
+        return dates.span(claim.value)
+    return None
+
+
+def _flags(record: Record, claims: Sequence[ClaimBase], today: dt.date) -> list[str]:
+    flags: list[str] = []
+    statuses = {c.value for c in claims if c.property == "status"}  # type: ignore[attr-defined]
+    if "planned" in statuses and "conducted" not in statuses:
+        spans = [s for c in claims if (s := _claim_span(c)) is not None]
+        if spans and max(s.end for s in spans) < today:
+            when = ", ".join(date_text(c) for c in claims if c.property == "date")  # type: ignore[attr-defined]
+            flags.append(f"Unconfirmed: planned for {when}, a date that has passed; no source in this "
+                         f"briefing reports that it took place (as of {dates.human(today.isoformat())}).")
+    return flags
+
+
+def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
+    """Build the page model of one (non-source) entity."""
+    model: Any = record.model
+    refs = _References(graph)
+    mentions = tuple(sorted({refs.number(c) for c in model.mentions}))
+    by_property: dict[str, list[Statement]] = defaultdict(list)
+    claims = list(model.claims)
+    for index, claim in enumerate(claims):
+        numbers = tuple(dict.fromkeys(refs.number(c) for c in claim.sources))
+        voices = {c.voice for c in claim.sources}
+        by_property[claim.property].append(Statement(
+            anchor=graph.claim_ids[(record.id, index)],
+            parts=sentence(graph, claim),
+            citations=numbers,
+            voice=voices.pop() if len(voices) == 1 else None,
+            note=claim.note,
+            property=claim.property,
+        ))
+    sections = []
+    for prop in PROPERTY_TITLES:
+        statements = by_property.get(prop)
+        if not statements:
+            continue
+        distinct = {_plain(s.parts) for s in statements}
+        sections.append(Section(PROPERTY_TITLES[prop], prop, tuple(statements),
+                                conflict=prop in SINGLE_VALUED and len(distinct) > 1))
+
+    glance: list[Fact] = []
+    type_label = KIND_BY_NAME[record.kind.name].name.capitalize()
+    if record.kind.name == "actor":
+        type_label = ACTOR_TYPES[model.type]
+        if model.parent:
+            glance.append(Fact("Part of", (ref(graph, model.parent),)))
+    if record.kind.name == "place":
+        type_label = model.type.capitalize()
+        if model.parent:
+            glance.append(Fact("In", (ref(graph, model.parent),)))
+        if model.country:
+            glance.append(Fact("Country", (ref(graph, model.country),)))
+    for section in sections:
+        if section.property in ("status", "date", "location", "participant", "strength", "framework", "member",
+                                "established", "duration_days"):
+            parts: list[str | Ref] = []
+            for i, statement in enumerate(section.statements):
+                if i:
+                    parts.append(" / " if section.conflict else ", ")
+                parts.extend(p for p in statement.parts if section.property != "participant" or isinstance(p, Ref))
+            numbers = tuple(dict.fromkeys(n for s in section.statements for n in s.citations))
+            glance.append(Fact(section.title, tuple(parts), numbers))
+
+    related = _related(graph, record)
+    flags = _flags(record, claims, today)
+    json_ld = _event_json_ld(graph, record, sections) if record.kind.name == "exercise" else None
+    aliases = tuple(a.name for a in model.aliases)
+    return EntityPage(
+        id=record.id, kind=record.kind.name, kind_title=KIND_TITLES[record.kind.name], url=url_of(record),
+        title=model.name, aliases=aliases, summary=model.summary, type_label=type_label, glance=tuple(glance),
+        sections=tuple(sections), mentions=mentions, references=refs.all(), related=related,
+        flags=tuple(flags), as_of=dates.human(today.isoformat()), json_ld=json_ld,
+    )
+
+
+def _related(graph: Graph, record: Record) -> tuple[tuple[str, tuple[tuple[Ref, str], ...]], ...]:
+    """Entities linked to or from this one, grouped by kind, each with how they relate."""
+    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    outgoing: list[Link] = [link for link in graph.links if link.source == record.id]
+    for link in outgoing:
+        found[graph.entities[link.target].kind.name][link.target].add(link.via)
+    for link in graph.backlinks.get(record.id, ()):
+        found[graph.entities[link.source].kind.name][link.source].add(f"names this: {link.via}")
+    groups = []
+    for kind in KINDS:
+        if kind.name in found:
+            items = tuple((ref(graph, i), ", ".join(sorted(v))) for i, v in sorted(found[kind.name].items()))
+            groups.append((KIND_TITLES[kind.name], items))
+    return tuple(groups)
+
+
+def _event_json_ld(graph: Graph, record: Record, sections: Sequence[Section]) -> dict[str, Any]:
+    """schema.org Event for an exercise page."""
+    model: Any = record.model
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Event", "name": model.name,
+                            "identifier": record.id}
+    for claim in model.claims:
+        if claim.property == "date":
+            span = dates.span(claim.value)
+            data.setdefault("startDate", span.start.isoformat())
+            data.setdefault("endDate", span.end.isoformat())
+        elif claim.property == "status":
+            data.setdefault("eventStatus", {"planned": "https://schema.org/EventScheduled",
+                                            "cancelled": "https://schema.org/EventCancelled"}.get(
+                claim.value, "https://schema.org/EventScheduled"))
+        elif claim.property == "location":
+            data.setdefault("location", []).append({"@type": "Place", "name": graph.entities[claim.value].model.name})
+        elif claim.property == "participant":
+            data.setdefault("attendee", []).append(
+                {"@type": "Organization", "name": graph.entities[claim.value].model.name})
+    return data
+
+
+def _text_parts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tuple[TextPart, ...], ...]:
+    """Split archived text into paragraphs of parts, marking quoted spans (which may overlap)."""
+    cuts = {0, len(text)}
+    for start, end in spans:
+        cuts.update((start, end))
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            cuts.update((i, i + 1))
+    points = sorted(cuts)
+    starts: dict[int, list[str]] = defaultdict(list)
+    for (start, _end), ids in spans.items():
+        starts[start].extend(ids)
+    paragraphs: list[list[TextPart]] = [[]]
+    for a, b in pairwise(points):
+        chunk = text[a:b]
+        if chunk == "\n":
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        marks = tuple(i for (s, e), ids in spans.items() if s <= a and b <= e for i in ids)
+        paragraphs[-1].append(TextPart(chunk, tuple(dict.fromkeys(marks)), tuple(dict.fromkeys(starts.get(a, ())))))
+    return tuple(tuple(p) for p in paragraphs if p)
+
+
+def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], today: dt.date) -> SourcePage:
+    """Build the page model of a source."""
+    model: Source = record.model  # type: ignore[assignment]
+    text = graph.texts.get(record.id, "")
+    spans: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for other in graph.entities.values():
+        for citation in _citations(other):
+            if citation.source == record.id:
+                anchor = quotes.anchor(citation.quote, citation.prefix, citation.suffix)
+                for span in quotes.find(text, citation.quote, citation.prefix, citation.suffix)[:1]:
+                    if anchor not in spans[span]:
+                        spans[span].append(anchor)
+    meta = (("Type", model.type.replace("-", " ")), ("Publisher", _known(model.publisher)),
+            ("Author", _known(model.author)),
+            ("Date", "not stated" if model.date == "unknown" else dates.human(model.date)),
+            ("Language", model.language), ("Handling", f"TLP:{model.marking or 'CLEAR'}"))
+    return SourcePage(
+        id=record.id, url=url_of(record), title=model.title, name=model.name, title_supplied=model.title_supplied,
+        meta=meta, reliability=model.reliability, reliability_text=RELIABILITY[model.reliability],
+        notes=model.notes, citing=tuple(citing), paragraphs=_text_parts(text, spans),
+        as_of=dates.human(today.isoformat()),
+    )
+
+
+def _known(value: str) -> str:
+    return "not stated" if value == "unknown" else value
+
+
+def _citations(record: Record) -> list[Citation]:
+    model: Any = record.model
+    out = list(getattr(model, "mentions", ()))
+    for claim in getattr(model, "claims", ()):
+        out.extend(claim.sources)
+    return out
+
+
+def _index(graph: Graph, kind: str) -> IndexPage:
+    records = sorted(graph.of_kind(kind), key=lambda r: r.model.name.lower())  # type: ignore[attr-defined]
+    rows = []
+    if kind == "exercise":
+        columns = ("Exercise", "Dates", "Status", "Places", "Participants")
+        for r in records:
+            rows.append(Row(ref(graph, r.id), (
+                _joined(graph, r, "date"), _joined(graph, r, "status"), _joined(graph, r, "location"),
+                _joined(graph, r, "participant", refs_only=True))))
+    elif kind == "mechanism":
+        columns = ("Mechanism", "Established", "Members")
+        for r in records:
+            rows.append(Row(ref(graph, r.id), (_joined(graph, r, "established", first_only=True),
+                                               _joined(graph, r, "member"))))
+    elif kind == "actor":
+        columns = ("Actor", "Type", "Part of")
+        for r in records:
+            m: Any = r.model
+            rows.append(Row(ref(graph, r.id), ((ACTOR_TYPES[m.type],), (ref(graph, m.parent),) if m.parent else ())))
+    elif kind == "place":
+        columns = ("Place", "Type", "In", "Country")
+        for r in records:
+            m = r.model
+            rows.append(Row(ref(graph, r.id), ((m.type.capitalize(),), (ref(graph, m.parent),) if m.parent else (),
+                                               (ref(graph, m.country),) if m.country else ())))
+    else:
+        columns = ("Source", "Type", "Publisher", "Date", "Reliability")
+        for r in records:
+            m = r.model
+            rows.append(Row(ref(graph, r.id), ((m.type.replace("-", " "),), (_known(m.publisher),),
+                                               ("not stated" if m.date == "unknown" else dates.human(m.date),),
+                                               (m.reliability,))))
+    return IndexPage(kind, KIND_TITLES[kind], f"{KIND_BY_NAME[kind].folder}/", columns, tuple(rows))
+
+
+def _joined(graph: Graph, record: Record, prop: str, *, refs_only: bool = False,
+            first_only: bool = False) -> tuple[str | Ref, ...]:
+    out: list[str | Ref] = []
+    for claim in record.model.claims:  # type: ignore[attr-defined]
+        if claim.property != prop:
+            continue
+        parts = sentence(graph, claim)
+        if refs_only:
+            parts = tuple(p for p in parts if isinstance(p, Ref))
+        if out:
+            out.append("; ")
+        out.extend(parts)
+        if first_only:
+            break
+    return tuple(out)
+
+
+def timeline(graph: Graph) -> tuple[TimelineEntry, ...]:
+    """Every dated claim, in order of its earliest possible day."""
+    entries = []
+    for record in graph.entities.values():
+        claims = getattr(record.model, "claims", ())
+        status = next((c.value for c in claims if c.property == "status"), None)
+        for index, claim in enumerate(claims):
+            if claim.property not in ("date", "established"):
+                continue
+            span = dates.span(claim.value)
+            what = _plain(sentence(graph, claim)) if claim.property == "established" else record.model.name
+            fuzzy = bool(claim.part or claim.inferred or any(q in claim.value for q in "?~%")
+                         or (span.end - span.start).days > 31)
+            entries.append(TimelineEntry((span.start, span.end), date_text(claim), fuzzy, ref(graph, record.id),
+                                         what, graph.claim_ids[(record.id, index)], status))
+    return tuple(sorted(entries, key=lambda e: (e.sort_key, e.entity.id, e.anchor)))
+
+
+def build(graph: Graph, today: dt.date | None = None) -> SiteViews:
+    """Every page model of the site."""
+    today = today or as_of_date()
+    pages = [entity_page(graph, r, today) for r in sorted(graph.entities.values(), key=lambda r: r.id)
+             if r.kind.name != "source"]
+    citing: dict[str, list[CitingClaim]] = defaultdict(list)
+    for record in sorted(graph.entities.values(), key=lambda r: r.id):
+        model: Any = record.model
+        for citation in getattr(model, "mentions", ()):
+            citing[citation.source].append(CitingClaim(ref(graph, record.id), "", ("named",),
+                                                       quotes.anchor(citation.quote, citation.prefix,
+                                                                     citation.suffix)))
+        for index, claim in enumerate(getattr(model, "claims", ())):
+            for citation in claim.sources:
+                citing[citation.source].append(CitingClaim(
+                    ref(graph, record.id), graph.claim_ids[(record.id, index)],
+                    (f"{PROPERTY_TITLES[claim.property]}: ", *sentence(graph, claim)),
+                    quotes.anchor(citation.quote, citation.prefix, citation.suffix)))
+    sources = [source_page(graph, r, citing[r.id], today) for r in graph.of_kind("source")]
+    line = timeline(graph)
+    exercises = [e for e in line if e.entity.kind == "exercise"]
+    past = [e for e in exercises if e.sort_key[1] < today]
+    future = [e for e in exercises if e.sort_key[1] >= today or e.status == "planned"]
+    counts = tuple((KIND_TITLES[k.name], f"{k.folder}/", len(graph.of_kind(k.name))) for k in KINDS)
+    home = HomePage(
+        counts=counts, claims=sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values()),
+        latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]),
+        sources=tuple(ref(graph, r.id) for r in graph.of_kind("source")), as_of=dates.human(today.isoformat()),
+    )
+    return SiteViews(home=home, indexes=tuple(_index(graph, k.name) for k in KINDS), entities=tuple(pages),
+                     sources=tuple(sources), timeline=line, as_of=dates.human(today.isoformat()),
+                     export=export(graph))
+
+
+def export(graph: Graph) -> dict[str, Any]:
+    """The whole graph as JSON-ready data: entities with their claims and citations, and the links."""
+    entities = {}
+    for record in sorted(graph.entities.values(), key=lambda r: r.id):
+        data = record.model.model_dump(mode="json", exclude_none=True)
+        for index, claim in enumerate(data.get("claims", ())):
+            claim["id"] = graph.claim_ids[(record.id, index)]
+        entities[record.id] = {"kind": record.kind.name, "url": url_of(record), **data}
+    return {"format": "briefgen-graph/1", "entities": entities,
+            "links": [{"from": link.source, "to": link.target, "via": link.via, "claim": link.claim}
+                      for link in graph.links]}
