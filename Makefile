@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 ## site: install, check content/, build site/
 site: $(STAMP)
 	$(BIN)/briefgen check content
+	$(BIN)/briefgen build
 
 ## test: the whole suite
 test: $(STAMP)
@@ -25,6 +26,7 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/briefgen check content
+	$(BIN)/briefgen build
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

@@ -54,6 +54,18 @@ def check_command(content: Path, strict: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("build")
+@click.option("-f", "--config-file", default="mkdocs.yml", show_default=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The site's MkDocs configuration.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("-q", "--quiet", is_flag=True, help="Only report problems.")
+def build_command(config_file: Path, strict: bool, quiet: bool) -> None:
+    """Check content and build the site (into site/, replaced only when the build succeeds)."""
+    from briefgen.build import build_site
+
+    sys.exit(build_site(config_file, strict=strict, quiet=quiet))
+
+
 @main.command("schema")
 @click.argument("kind", required=False, type=click.Choice(sorted(KIND_BY_NAME)))
 def schema_command(kind: str | None) -> None:

@@ -1,0 +1,81 @@
+"""``briefgen build``: the whole site through MkDocs, written atomically.
+
+The build goes into a temporary folder beside ``site/`` and replaces it only when
+everything succeeded, so a failed or interrupted build leaves the published site as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+
+class _Format(logging.Formatter):
+    """Diagnostics as bare ``path:line:col`` lines; MkDocs' own messages as it prints them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.name.startswith("mkdocs.plugins.briefgen"):
+            return message.removeprefix("briefgen: ")
+        return f"{record.levelname:<8}-  {message}"
+
+
+def _logging(quiet: bool) -> logging.Handler:
+    handler = logging.StreamHandler()
+    handler.setFormatter(_Format())
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    return handler
+
+
+def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False) -> int:
+    """Build the site described by ``config_file``; return an exit status (0 ok, 1 failed)."""
+    handler = _logging(quiet)
+    try:
+        return _build(config_file, strict=strict)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+
+
+def _build(config_file: Path, *, strict: bool) -> int:
+    config = load_config(str(config_file), strict=strict)
+    target = Path(config.site_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=target.parent))
+    try:
+        config.site_dir = str(staging)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+        _swap(staging, target)
+    except MkDocsException as exc:
+        logging.getLogger("mkdocs").error("%s", exc)
+        logging.getLogger("mkdocs").error("the previous site/ is untouched")
+        return 1
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return 0
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put ``staging`` in place of ``target`` with renames only (each atomic)."""
+    os.chmod(staging, 0o755)
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)

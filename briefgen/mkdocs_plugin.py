@@ -1,0 +1,91 @@
+"""MkDocs adapter: a thin plugin over briefgen's core (check → views → render).
+
+MkDocs supplies the theme, navigation, search and live preview; briefgen supplies
+every page. Content errors abort the build with the same ``path:line:col`` lines as
+``briefgen check``; warnings go through MkDocs' logger, so ``--strict`` fails on them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from briefgen.diagnostics import Severity
+from briefgen.site import Site, plan
+
+log = get_plugin_logger(__name__)
+
+
+class BriefgenConfig(Config):
+    """Options under ``plugins: - briefgen:`` in mkdocs.yml."""
+
+    content = c.Type(str, default="content")
+    templates = c.Type(str, default="templates")
+
+
+class BriefgenPlugin(BasePlugin[BriefgenConfig]):
+    """Generates every page of the briefing site from the fact base."""
+
+    def __init__(self) -> None:
+        self.site: Site | None = None
+        self.project = Path.cwd()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.project = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        # entity pages are reached through index pages, not the nav: it must stay small at any size
+        config.validation.nav.omitted_files = logging.DEBUG
+        if "assets/briefgen.css" not in config.extra_css:
+            config.extra_css.append("assets/briefgen.css")
+        return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        content = self.project / self.config.content
+        site, result = plan(content, self.project)
+        errors = 0
+        for d in result.diagnostics:
+            if d.severity is Severity.ERROR:
+                errors += 1
+                log.error(d.format())
+            else:
+                log.warning(d.format())
+        if site is None:
+            raise PluginError(f"briefgen: {errors} error{'s' if errors != 1 else ''} in {self.config.content}; "
+                              "nothing was built")
+        self.site = site
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.site is not None
+        docs = Path(config.docs_dir).resolve()
+        # theme assets stay; the fact files themselves are never published as they are
+        kept = Files([f for f in files if f.abs_src_path is None or not Path(f.abs_src_path).is_relative_to(docs)])
+        for src_uri in self.site.pages:
+            kept.append(File.generated(config, src_uri, content=""))
+        for src_uri, data in self.site.assets.items():
+            kept.append(File.generated(config, src_uri, content=data))
+        return kept
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.site and page.file.src_uri in self.site.pages:
+            page.meta["title"] = self.site.pages[page.file.src_uri].title
+            return ""
+        return markdown
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.site and page.file.src_uri in self.site.pages:
+            return self.site.render(page.file.src_uri, "../" * page.url.count("/"))
+        return html
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        for folder in (self.project / self.config.content, self.project / self.config.templates):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server

@@ -1,0 +1,64 @@
+"""The site plan: which pages and assets a build writes, and how each one renders.
+
+This is what any renderer adapter (the MkDocs plugin today) asks for: a mapping of
+source paths to page jobs, and assets as bytes. It knows nothing of MkDocs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from briefgen import views
+from briefgen.project import CheckResult, check
+from briefgen.render import Renderer
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One page to write: its title and how to render its body given the path to the site root."""
+
+    title: str
+    render: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every page and asset of a build."""
+
+    pages: dict[str, PageJob]
+    assets: dict[str, bytes]
+    views: views.SiteViews
+
+    def render(self, src_uri: str, base: str) -> str:
+        """HTML body of the page at ``src_uri``."""
+        return self.pages[src_uri].render(base)
+
+
+def plan(content: Path, project: Path) -> tuple[Site | None, CheckResult]:
+    """Check content and, when it is clean, plan the site (nothing is written here)."""
+    result = check(content)
+    if not result.ok or result.graph is None:
+        return None, result
+    v = views.build(result.graph)
+    r = Renderer(project)
+    pages: dict[str, PageJob] = {
+        "index.md": PageJob("Home", lambda base: r.home(v.home, base)),
+        "timeline.md": PageJob("Timeline", lambda base: r.timeline(v.timeline, v.as_of, base)),
+        "grades.md": PageJob("Grades and conventions", lambda base: r.grades(base)),
+    }
+    for index in v.indexes:
+        pages[f"{index.url}index.md"] = PageJob(index.title, lambda base, p=index: r.index(p, base))
+    for page in v.entities:
+        pages[f"{page.url.rstrip('/')}.md"] = PageJob(page.title, lambda base, p=page: r.entity(p, base))
+    for source in v.sources:
+        pages[f"{source.url.rstrip('/')}.md"] = PageJob(source.name, lambda base, p=source: r.source(p, base))
+    css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
+    assets = {
+        "assets/briefgen.css": css,
+        "graph.json": (json.dumps(v.export, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
+    }
+    return Site(pages, assets, v), result
