@@ -15,18 +15,35 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ## site: install, check content/, build site/
-site: $(STAMP)
+site: $(STAMP) $(VENV)/.debs-site
 	$(BIN)/briefgen check content
 	$(BIN)/briefgen build
 
-## test: the whole suite
-test: $(STAMP)
+# Debian packages briefgen drives for real: Pango for WeasyPrint's PDFs and fonts that
+# cover every glyph (site), a headless browser and PDF tools for the suite (test).
+SITE_PKGS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PKGS := $(SITE_PKGS) chromium qpdf poppler-utils
+define ensure_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+endef
+
+$(VENV)/.debs-site: | $(STAMP)
+	$(call ensure_debs,$(SITE_PKGS))
+	@touch $@
+
+$(VENV)/.debs-test: | $(STAMP)
+	$(call ensure_debs,$(TEST_PKGS))
+	@touch $@
+
+## test: the whole suite (browser tests included)
+test: $(STAMP) $(VENV)/.debs-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 check: $(STAMP)
 	$(BIN)/briefgen check content
-	$(BIN)/briefgen build
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

@@ -66,6 +66,48 @@ def build_command(config_file: Path, strict: bool, quiet: bool) -> None:
     sys.exit(build_site(config_file, strict=strict, quiet=quiet))
 
 
+@main.command("pdf")
+@click.argument("ids", nargs=-1)
+@click.option("-f", "--config-file", default="mkdocs.yml", show_default=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The site's MkDocs configuration.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PDFs (default: the site's pdf/ folder).")
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Render every brief even if an identical one is cached.")
+def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, workers: int | None,
+                no_cache: bool) -> None:
+    """Render PDF briefs (of IDS, or of every entity) without building the site."""
+    from mkdocs.config import load_config
+
+    from briefgen.pdf import PdfError
+    from briefgen.publish import PDF_FOLDER, PdfSettings, jobs, render
+    from briefgen.site import plan
+
+    config = load_config(str(config_file))
+    project = config_file.resolve().parent
+    options = config.plugins["briefgen"].config if "briefgen" in config.plugins else {}
+    content = project / options.get("content", "content")
+    site, result = plan(content, project, pdf=True)
+    for diagnostic in result.diagnostics:
+        click.echo(diagnostic.format(), err=True)
+    if site is None:
+        click.echo(summary(result, content), err=True)
+        sys.exit(1)
+    known = {p.id for p in site.views.entities}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise click.BadParameter(f"no entity with id {', '.join(map(repr, unknown))}", param_hint="IDS")
+    settings = PdfSettings(project, content, site_url=config.site_url, workers=workers, cache=not no_cache)
+    try:
+        report = render(jobs(site.graph, site.views, settings, site.renderer, ids),
+                        output or Path(config.site_dir) / PDF_FOLDER, settings)
+    except PdfError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
+               f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")
+
+
 @main.command("schema")
 @click.argument("kind", required=False, type=click.Choice(sorted(KIND_BY_NAME)))
 def schema_command(kind: str | None) -> None:

@@ -20,6 +20,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from briefgen.diagnostics import Severity
+from briefgen.pdf import PdfError
+from briefgen.publish import PDF_FOLDER, PdfSettings, jobs, render
 from briefgen.site import Site, plan
 
 log = get_plugin_logger(__name__)
@@ -30,6 +32,10 @@ class BriefgenConfig(Config):
 
     content = c.Type(str, default="content")
     templates = c.Type(str, default="templates")
+    pdf = c.Type(bool, default=True)
+    """Render PDF briefs into ``site/pdf/`` after the pages (``on_post_build``)."""
+    pdf_workers = c.Optional(c.Type(int))
+    """Worker processes for PDFs; default: every core."""
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):
@@ -49,7 +55,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         content = self.project / self.config.content
-        site, result = plan(content, self.project)
+        site, result = plan(content, self.project, pdf=self.config.pdf)
         errors = 0
         for d in result.diagnostics:
             if d.severity is Severity.ERROR:
@@ -83,6 +89,21 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if self.site and page.file.src_uri in self.site.pages:
             return self.site.render(page.file.src_uri, "../" * page.url.count("/"))
         return html
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if not (self.site and self.config.pdf):
+            return
+        settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
+                               workers=self.config.pdf_workers)
+        job_list = jobs(self.site.graph, self.site.views, settings, self.site.renderer)
+        try:
+            report = render(job_list, Path(config.site_dir) / PDF_FOLDER, settings)
+        except PdfError as exc:
+            for line in str(exc).splitlines():
+                log.error(line)
+            raise PluginError("briefgen: PDF briefs failed; nothing was published") from None
+        log.info(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
+                 f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for folder in (self.project / self.config.content, self.project / self.config.templates):

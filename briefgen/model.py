@@ -152,7 +152,9 @@ class Dated(ClaimBase):
 
     value: EDTF
     part: Part | None = Field(None, description="early, mid or late in the period")
-    inferred: Text | None = Field(None, description="what was inferred rather than stated, and how")
+    inferred: Literal["year", "month", "day", "date"] | None = Field(
+        None, description="which part of the date the editors inferred rather than read; say how in 'note'"
+    )
 
 
 class StatusClaim(ClaimBase):

@@ -59,8 +59,9 @@ def environment(project: Path | None = None) -> jinja2.Environment:
 class Renderer:
     """Renders each kind of page; ``base`` is the relative path from a page to the site root."""
 
-    def __init__(self, project: Path | None = None) -> None:
+    def __init__(self, project: Path | None = None, *, pdf: bool = False) -> None:
         self.env = environment(project)
+        self.env.globals["pdf_enabled"] = pdf
 
     def render(self, template: str, base: str, **context: Any) -> str:
         return self.env.get_template(template).render(base=base, **context)

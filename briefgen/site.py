@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from briefgen import views
+from briefgen.link import Graph
 from briefgen.project import CheckResult, check
 from briefgen.render import Renderer
 
@@ -27,24 +28,29 @@ class PageJob:
 
 @dataclass(frozen=True)
 class Site:
-    """Every page and asset of a build."""
+    """Every page and asset of a build, and what the PDF stage needs."""
 
     pages: dict[str, PageJob]
     assets: dict[str, bytes]
     views: views.SiteViews
+    graph: Graph
+    renderer: Renderer
 
     def render(self, src_uri: str, base: str) -> str:
         """HTML body of the page at ``src_uri``."""
         return self.pages[src_uri].render(base)
 
 
-def plan(content: Path, project: Path) -> tuple[Site | None, CheckResult]:
-    """Check content and, when it is clean, plan the site (nothing is written here)."""
+def plan(content: Path, project: Path, *, pdf: bool = False) -> tuple[Site | None, CheckResult]:
+    """Check content and, when it is clean, plan the site (nothing is written here).
+
+    With ``pdf``, entity pages link to their PDF briefs (which the PDF stage writes).
+    """
     result = check(content)
     if not result.ok or result.graph is None:
         return None, result
     v = views.build(result.graph)
-    r = Renderer(project)
+    r = Renderer(project, pdf=pdf)
     pages: dict[str, PageJob] = {
         "index.md": PageJob("Home", lambda base: r.home(v.home, base)),
         "timeline.md": PageJob("Timeline", lambda base: r.timeline(v.timeline, v.as_of, base)),
@@ -61,4 +67,4 @@ def plan(content: Path, project: Path) -> tuple[Site | None, CheckResult]:
         "assets/briefgen.css": css,
         "graph.json": (json.dumps(v.export, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
     }
-    return Site(pages, assets, v), result
+    return Site(pages, assets, v, result.graph, r), result

@@ -272,8 +272,7 @@ def date_text(claim: Any) -> str:
     """A date claim's value as people write it, with what was inferred said plainly."""
     text = dates.human(claim.value, claim.part)
     if getattr(claim, "inferred", None):
-        what = claim.inferred.split(":", 1)[0].strip().removeprefix("the ") if ":" in claim.inferred else "partly"
-        text += f" ({what} inferred)"
+        text += f" ({claim.inferred} inferred)"
     return text
 
 

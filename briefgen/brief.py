@@ -1,0 +1,100 @@
+"""Brief views: what a PDF brief (one entity) or a briefing book (several) shows.
+
+Built from the same page models as the site, so a brief and its page never disagree;
+endnotes link to the claim's anchor on the site when a site URL is known.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from briefgen import views
+from briefgen.link import Graph
+
+
+@dataclass(frozen=True, slots=True)
+class Endnote:
+    """A reference of a brief, with the site URL of the first claim that cites it."""
+
+    ref: views.Reference
+    link: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """A one-entity brief."""
+
+    id: str
+    page: views.EntityPage
+    marking: str
+    timeline: tuple[views.TimelineEntry, ...]
+    endnotes: tuple[Endnote, ...]
+    site_link: str | None
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """How many citations of one source type and grade a book rests on."""
+
+    type: str
+    grade: str
+    citations: int
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """A briefing book: several briefs with a cover, contents, timeline and source summary."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    marking: str
+    as_of: str
+    briefs: tuple[Brief, ...]
+    timeline: tuple[views.TimelineEntry, ...]
+    source_counts: tuple[SourceCount, ...]
+    single_source: tuple[tuple[views.Ref, views.Statement], ...]
+    sources: tuple[views.Ref, ...]
+
+
+def _site_url(site_url: str | None, path: str, anchor: str | None = None) -> str | None:
+    if not site_url:
+        return None
+    return site_url.rstrip("/") + "/" + path + (f"#{anchor}" if anchor else "")
+
+
+def brief(graph: Graph, page: views.EntityPage, timeline: tuple[views.TimelineEntry, ...],
+          site_url: str | None, marking: str = "CLEAR") -> Brief:
+    """The brief of one entity page."""
+    first_use: dict[int, str] = {}
+    for section in page.sections:
+        for statement in section.statements:
+            for number in statement.citations:
+                first_use.setdefault(number, statement.anchor)
+    endnotes = tuple(Endnote(r, _site_url(site_url, page.url, first_use.get(r.number))) for r in page.references)
+    related_ids = {page.id} | {ref.id for _, items in page.related for ref, _ in items}
+    entries = tuple(e for e in timeline if e.entity.id in related_ids)
+    keywords = (page.kind_title.rstrip("s").lower(), *page.aliases,
+                *(ref.name for _, items in page.related for ref, _ in items if ref.kind in ("place", "actor")))
+    return Brief(page.id, page, marking, entries, endnotes, _site_url(site_url, page.url),
+                 tuple(dict.fromkeys(keywords)))
+
+
+def source_summary(graph: Graph, briefs: tuple[Brief, ...]) -> tuple[tuple[SourceCount, ...],
+                                                                     tuple[tuple[views.Ref, views.Statement], ...]]:
+    """Citations by source type and grade, and the statements that rest on a single source."""
+    counts: Counter[tuple[str, str]] = Counter()
+    single: list[tuple[views.Ref, views.Statement]] = []
+    for b in briefs:
+        refs = {r.number: r for r in b.page.references}
+        for r in b.page.references:
+            kind = graph.entities[r.source.id].model.type  # type: ignore[attr-defined]
+            counts[(kind, r.grade)] += 1
+        for section in b.page.sections:
+            for statement in section.statements:
+                if len({refs[n].source.id for n in statement.citations}) == 1:
+                    single.append((views.Ref(b.page.id, b.page.title, b.page.url, b.page.kind), statement))
+    summary = tuple(SourceCount(t.replace("-", " "), g, n) for (t, g), n in sorted(counts.items()))
+    return summary, tuple(single)

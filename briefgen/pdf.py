@@ -1,0 +1,252 @@
+"""PDF stage: render brief HTML to PDF with WeasyPrint — confined, parallel, cached, reproducible.
+
+* Confined: a URL fetcher serves only files inside the allowed folders (briefgen's
+  assets, the project's templates); anything else — the network, ``file://`` outside,
+  ``data:`` — stops the render, and the build fails naming the brief and the URL.
+* Parallel: briefs render in worker processes, each with a wall-clock timeout and a
+  memory cap, with a progress bar.
+* Cached: a brief's key hashes everything it depends on (its HTML, which holds every
+  fact shown, the CSS, the fonts, the attachments, the versions); an unchanged brief is
+  copied from the cache, not rendered.
+* Reproducible: dates come from the build's "as of" (``SOURCE_DATE_EPOCH``) and the PDF
+  identifier from the key, so equal inputs give equal bytes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from briefgen import __version__
+
+PDF_VARIANT = "pdf/a-3b"
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MEMORY_MB = 2048
+
+
+class PdfError(Exception):
+    """A brief could not be rendered; the message names the brief and the cause."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded in the PDF (the fact files a brief was built from)."""
+
+    name: str
+    data: bytes
+    description: str
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One PDF to write: its output name (relative to the PDF folder), HTML, CSS and attachments."""
+
+    name: str
+    html: str
+    css: str
+    attachments: tuple[Attachment, ...] = ()
+    key: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class PdfReport:
+    """What a PDF run did."""
+
+    rendered: tuple[str, ...]
+    cached: tuple[str, ...]
+    seconds: float
+    workers: int
+
+
+def assets_dir() -> Path:
+    """briefgen's own assets (print CSS, fonts, images) — always readable by the fetcher."""
+    return Path(str(resources.files("briefgen").joinpath("assets")))
+
+
+@lru_cache(maxsize=1)
+def font_fingerprint() -> str:
+    """A hash of the installed fonts (fontconfig's list), so a font change invalidates the cache."""
+    try:
+        out = subprocess.run(["fc-list", "--format", "%{file}|%{fontversion}\n"], capture_output=True,
+                             timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        out = b""
+    return hashlib.sha256(b"\n".join(sorted(out.splitlines()))).hexdigest()
+
+
+def job_key(job: PdfJob) -> str:
+    """The content hash of everything the PDF depends on."""
+    import weasyprint
+
+    h = hashlib.sha256()
+    for part in (__version__, weasyprint.__version__, PDF_VARIANT, font_fingerprint(), job.name, job.css, job.html):
+        h.update(part.encode())
+        h.update(b"\0")
+    for a in job.attachments:
+        h.update(a.name.encode() + b"\0" + a.data + b"\0" + a.description.encode() + b"\0")
+    return h.hexdigest()
+
+
+def make_fetcher(allowed: Sequence[Path], refused: list[str]) -> Any:
+    """A WeasyPrint URL fetcher serving files under ``allowed`` folders only; refusals are fatal."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    roots = [p.resolve() for p in allowed]
+
+    class ConfinedFetcher(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                    return URLFetcherResponse(url, body=path.read_bytes())
+            refused.append(url)
+            raise FatalURLFetchingError(f"refused to fetch {url}: briefs may only use the project's own assets")
+
+    return ConfinedFetcher()
+
+
+# --- worker side --------------------------------------------------------------------------------
+
+
+def _init_worker(memory_mb: int) -> None:
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise TimeoutError
+
+
+def render_pdf(job: PdfJob, allowed: Sequence[Path], created: str, timeout: float = 0) -> bytes:
+    """Render one job to PDF bytes (in the current process)."""
+    import weasyprint
+
+    refused: list[str] = []
+    fetcher = make_fetcher(allowed, refused)
+    base = assets_dir().as_uri() + "/"
+    stamp = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    if timeout:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        html = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher)
+        css = weasyprint.CSS(string=job.css, base_url=base, url_fetcher=fetcher)
+        attachments = [weasyprint.Attachment(string=a.data, name=a.name, description=a.description,
+                                             base_url=base, url_fetcher=fetcher, created=stamp,
+                                             modified=stamp, relationship="Source")
+                       for a in job.attachments]
+        return html.write_pdf(stylesheets=[css], attachments=attachments, pdf_variant=PDF_VARIANT,
+                              pdf_identifier=bytes.fromhex(job.key[:32]) if job.key else None)
+    except TimeoutError:
+        raise PdfError(f"{job.name}: rendering took longer than {timeout:g} s and was stopped") from None
+    except MemoryError:
+        raise PdfError(f"{job.name}: rendering needed more memory than the cap and was stopped") from None
+    except BaseException as exc:  # FatalURLFetchingError is a BaseException
+        if refused:
+            raise PdfError(f"{job.name}: refused to fetch {refused[0]} (briefs may only use the project's "
+                           "own assets; remove the reference)") from None
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise PdfError(f"{job.name}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _work(job: PdfJob, allowed: tuple[Path, ...], created: str, timeout: float) -> bytes:
+    return render_pdf(job, allowed, created, timeout)
+
+
+# --- driver side --------------------------------------------------------------------------------
+
+
+def render_all(jobs: Sequence[PdfJob], out_dir: Path, *, cache_dir: Path | None, allowed: Sequence[Path],
+               created: str, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT_S,
+               memory_mb: int = DEFAULT_MEMORY_MB, progress: bool | None = None) -> PdfReport:
+    """Write every job's PDF under ``out_dir``, from the cache where possible, else in parallel workers."""
+    started = time.perf_counter()
+    workers = max(1, workers or os.cpu_count() or 1)
+    keyed = [j if j.key else PdfJob(j.name, j.html, j.css, j.attachments, job_key(j)) for j in jobs]
+    cached: list[str] = []
+    todo: list[PdfJob] = []
+    for job in keyed:
+        hit = cache_dir / f"{job.key}.pdf" if cache_dir else None
+        if hit is not None and hit.is_file():
+            _place(hit.read_bytes(), out_dir / job.name)
+            cached.append(job.name)
+        else:
+            todo.append(job)
+    rendered: list[str] = []
+    errors: list[str] = []
+    if todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="brief", desc="PDF briefs", file=sys.stderr,
+                   disable=(not sys.stderr.isatty()) if progress is None else not progress)
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        allowed_t = tuple(allowed)
+        with cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
+                                    initializer=_init_worker, initargs=(memory_mb,)) as pool:
+            futures = {pool.submit(_work, job, allowed_t, created, timeout): job for job in todo}
+            try:
+                for future in cf.as_completed(futures, timeout=timeout * len(todo) + 60 if timeout else None):
+                    job = futures[future]
+                    bar.update(1)
+                    try:
+                        data = future.result()
+                    except PdfError as exc:
+                        errors.append(str(exc))
+                        continue
+                    except cf.process.BrokenProcessPool:
+                        errors.append(f"{job.name}: the worker process died (memory cap or crash)")
+                        continue
+                    _place(data, out_dir / job.name)
+                    if cache_dir is not None:
+                        _place(data, cache_dir / f"{job.key}.pdf")
+                    rendered.append(job.name)
+            except cf.TimeoutError:
+                errors.append("PDF rendering did not finish in time")
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+        bar.close()
+    if errors:
+        raise PdfError("\n".join(sorted(errors)))
+    return PdfReport(tuple(rendered), tuple(cached), time.perf_counter() - started, workers)
+
+
+def _place(data: bytes, target: Path) -> None:
+    """Write bytes to ``target`` atomically (a temporary file renamed into place)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def prune_cache(cache_dir: Path, keep: set[str]) -> None:
+    """Drop cached PDFs that no current brief uses."""
+    if not cache_dir.is_dir():
+        return
+    for path in cache_dir.glob("*.pdf"):
+        if path.stem not in keep:
+            path.unlink(missing_ok=True)
+
+
+__all__ = ["Attachment", "PdfError", "PdfJob", "PdfReport", "make_fetcher", "prune_cache", "render_all",
+           "render_pdf"]
