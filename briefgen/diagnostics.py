@@ -50,6 +50,11 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{matches[0]}'?" if matches else None
 
 
+def with_article(noun: str) -> str:
+    """The noun with 'a' or 'an' before it, by its first letter: 'an actor', 'a place'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def count(diagnostics: Iterable[Diagnostic], severity: Severity) -> int:
     """Count diagnostics of one severity."""
     return sum(1 for d in diagnostics if d.severity is severity)

@@ -3,15 +3,18 @@
 Every reference must resolve to an entity of the right kind, every quote must stand
 verbatim (whitespace aside) in its source's archived text, every source must be cited,
 and parent chains must not loop. Backlinks are filled here, before anything renders.
+
+The valid parts of files that failed validation (:class:`~briefgen.validate.Partial`)
+are checked too, so that one run shows every problem, but they never enter the graph;
+a reference to such a file, or to one that failed to load, is not reported as dangling.
 """
 
 from __future__ import annotations
 
 import re
-import types
 import typing
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -19,9 +22,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefgen import quotes
-from briefgen.diagnostics import Diagnostic, did_you_mean, error, warning
+from briefgen.diagnostics import Diagnostic, did_you_mean, error, warning, with_article
+from briefgen.load import Document
 from briefgen.model import Citation, ClaimBase, RefTo, Source
-from briefgen.validate import Record, dotted
+from briefgen.validate import Partial, Quoted, Record, dotted, field_refs
 
 Loc = tuple[str | int, ...]
 
@@ -56,22 +60,12 @@ def _ref_fields(cls: type[BaseModel]) -> tuple[tuple[str, RefTo | None], ...]:
     """Fields of a model that hold references (with their RefTo) or nested models (None)."""
     out: list[tuple[str, RefTo | None]] = []
     for name, info in cls.model_fields.items():
-        refs = [m for m in info.metadata if isinstance(m, RefTo)] + _refs_in(info.annotation)
+        refs = field_refs(info)
         if refs:
             out.append((name, refs[0]))
         elif _holds_models(info.annotation):
             out.append((name, None))
     return tuple(out)
-
-
-def _refs_in(annotation: Any) -> list[RefTo]:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return [m for m in args[1:] if isinstance(m, RefTo)] + _refs_in(args[0])
-    if origin in (typing.Union, types.UnionType, list):
-        return [r for a in args for r in _refs_in(a)]
-    return []
 
 
 def _holds_models(annotation: Any) -> bool:
@@ -100,13 +94,19 @@ def iter_refs(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, str, RefTo
                     yield from iter_refs(item, (*loc, name, i))
 
 
-def iter_citations(model: BaseModel) -> Iterator[tuple[Loc, Citation]]:
-    """Every citation of an entity: its mentions and each claim's sources."""
+def iter_citations(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, Citation]]:
+    """Every citation in a model (an entity's mentions and claims' sources, a claim's sources, or itself)."""
+    if isinstance(model, Citation | Quoted):
+        yield loc, model  # type: ignore[misc]
+        return
     for i, citation in enumerate(getattr(model, "mentions", ())):
-        yield ("mentions", i), citation
+        yield (*loc, "mentions", i), citation
     for c, claim in enumerate(getattr(model, "claims", ())):
         for s, citation in enumerate(claim.sources):
-            yield ("claims", c, "sources", s), citation
+            yield (*loc, "claims", c, "sources", s), citation
+    if isinstance(model, ClaimBase):
+        for s, citation in enumerate(model.sources):
+            yield (*loc, "sources", s), citation
 
 
 def claim_anchor(entity_id: str, index: int, claim: ClaimBase) -> str:
@@ -118,15 +118,34 @@ def claim_anchor(entity_id: str, index: int, claim: ClaimBase) -> str:
     return "-".join([claim.property, *words]) if words else f"{claim.property}-{index + 1}"  # type: ignore[attr-defined]
 
 
-def link(records: Mapping[str, Record], texts: Mapping[str, str]) -> tuple[Graph, list[Diagnostic]]:
-    """Resolve references, check quotes and sources, and fill backlinks."""
+def link(
+    records: Mapping[str, Record],
+    texts: Mapping[str, str],
+    partials: Sequence[Partial] = (),
+    unreadable: Mapping[str, str] | None = None,
+) -> tuple[Graph, list[Diagnostic]]:
+    """Resolve references, check quotes and sources, and fill backlinks.
+
+    ``partials`` are the valid parts of files that failed validation; ``unreadable``
+    maps the id of each fact file that failed to load to its kind's name.
+    """
+    unreadable = unreadable or {}
     problems: list[Diagnostic] = []
     links: list[Link] = []
     cited: set[str] = set()
     claim_ids: dict[tuple[str, int], str] = {}
-    ids_by_kind: dict[str, list[str]] = defaultdict(list)
+    broken: dict[str, set[str]] = defaultdict(set)  # ids of files that exist but are not in the graph
+    for partial in partials:
+        broken[partial.id].add(partial.kind.name)
+    for entity_id, kind in unreadable.items():
+        broken[entity_id].add(kind)
+    ids_by_kind: dict[str, set[str]] = defaultdict(set)
     for record in records.values():
-        ids_by_kind[record.kind.name].append(record.id)
+        ids_by_kind[record.kind.name].add(record.id)
+    for entity_id, kinds in broken.items():
+        for kind in kinds:
+            ids_by_kind[kind].add(entity_id)
+    resolver = _Resolver(records, broken, ids_by_kind)
 
     for record in records.values():
         doc, model = record.doc, record.model
@@ -151,62 +170,95 @@ def link(records: Mapping[str, Record], texts: Mapping[str, str]) -> tuple[Graph
             claim_ids[(record.id, index)] = anchor
 
         for loc, target, ref in iter_refs(model):
-            line, col = doc.mark(loc)
-            found = records.get(target)
-            if found is None:
-                candidates = [i for k in ref.kinds for i in ids_by_kind.get(k, ())]
-                problems.append(
-                    error(
-                        record.path,
-                        line,
-                        col,
-                        f"{dotted(loc)}: no {' or '.join(ref.kinds)} with id '{target}'",
-                        did_you_mean(target, candidates),
-                    )
-                )
-                continue
-            if found.kind.name not in ref.kinds:
-                problems.append(
-                    error(
-                        record.path,
-                        line,
-                        col,
-                        f"{dotted(loc)}: '{target}' is a {found.kind.name}, but this needs a {' or '.join(ref.kinds)}",
-                    )
-                )
-                continue
-            if target == record.id:
-                problems.append(error(record.path, line, col, f"{dotted(loc)}: an entity cannot refer to itself"))
-                continue
-            claim = claim_ids.get((record.id, loc[1])) if loc[0] == "claims" else None
-            if ref.kinds != ("source",):
+            problem = resolver.check(record.id, record.path, doc, loc, target, ref)
+            if problem is not None:
+                problems.append(problem)
+            elif target in records and ref.kinds != ("source",):
+                claim = claim_ids.get((record.id, loc[1])) if loc[0] == "claims" else None
                 links.append(Link(record.id, target, _via(model, loc), claim))
+        problems.extend(_check_citations(record.path, doc, iter_citations(model), texts, cited))
 
-        for loc, citation in iter_citations(model):
-            text = texts.get(citation.source)
-            if citation.source in records:
-                cited.add(citation.source)
-            if text is None:
-                continue  # a missing source or archived text is reported elsewhere
-            problem = _check_quote(text, citation)
-            if problem:
-                line, col = doc.mark((*loc, "quote"))
-                message, hint, severe = problem
-                make = error if severe else warning
-                problems.append(make(record.path, line, col, f"{dotted((*loc, 'quote'))}: {message}", hint))
+    for partial in partials:
+        for loc, fragment in partial.fragments:
+            for ref_loc, target, ref in iter_refs(fragment, loc):
+                problem = resolver.check(partial.id, partial.path, partial.doc, ref_loc, target, ref)
+                if problem is not None:
+                    problems.append(problem)
+            problems.extend(_check_citations(partial.path, partial.doc, iter_citations(fragment, loc), texts, cited))
+        cited.update(_raw_sources(partial.doc.data))
 
     problems.extend(_cycles(records))
-    for record in records.values():
-        if isinstance(record.model, Source) and record.id not in cited:
-            problems.append(
-                warning(record.path, 1, 1, f"source '{record.id}' is never cited", "cite it from a claim or remove it")
-            )
+    if not unreadable:  # a file that did not load may cite any source: no warning can be sure
+        for record in records.values():
+            if isinstance(record.model, Source) and record.id not in cited:
+                problems.append(
+                    warning(
+                        record.path, 1, 1, f"source '{record.id}' is never cited", "cite it from a claim or remove it"
+                    )
+                )
 
     backlinks: dict[str, list[Link]] = defaultdict(list)
     for item in links:
         backlinks[item.target].append(item)
     graph = Graph(dict(records), dict(texts), claim_ids, tuple(links), {k: tuple(v) for k, v in backlinks.items()})
     return graph, problems
+
+
+@dataclass(frozen=True)
+class _Resolver:
+    """Resolves references against the graph's entities and the files that did not make it in."""
+
+    records: Mapping[str, Record]
+    broken: Mapping[str, set[str]]
+    ids_by_kind: Mapping[str, set[str]]
+
+    def check(self, owner: str, path: str, doc: Document, loc: Loc, target: str, ref: RefTo) -> Diagnostic | None:
+        """Why a reference does not resolve, or None (also when its target's file exists but is broken)."""
+        line, col = doc.mark(loc)
+        found = self.records.get(target)
+        kinds = {found.kind.name} if found is not None else self.broken.get(target, set())
+        needs = " or ".join(ref.kinds)
+        if not kinds:
+            candidates = sorted(i for k in ref.kinds for i in self.ids_by_kind.get(k, ()))
+            hint = did_you_mean(target, candidates)
+            return error(path, line, col, f"{dotted(loc)}: no {needs} with id '{target}'", hint)
+        if not kinds & set(ref.kinds):
+            kind = min(kinds)
+            message = f"{dotted(loc)}: '{target}' is {with_article(kind)}, but this needs {with_article(needs)}"
+            return error(path, line, col, message)
+        if target == owner:
+            return error(path, line, col, f"{dotted(loc)}: an entity cannot refer to itself")
+        return None
+
+
+def _check_citations(
+    path: str, doc: Document, citations: Iterator[tuple[Loc, Any]], texts: Mapping[str, str], cited: set[str]
+) -> list[Diagnostic]:
+    """Check each citation's quote against its source's text, and add its source to ``cited``."""
+    problems: list[Diagnostic] = []
+    for loc, citation in citations:
+        cited.add(citation.source)
+        text = texts.get(citation.source)
+        if text is None:
+            continue  # a missing source or archived text is reported elsewhere
+        problem = _check_quote(text, citation)
+        if problem:
+            line, col = doc.mark((*loc, "quote"))
+            message, hint, severe = problem
+            make = error if severe else warning
+            problems.append(make(path, line, col, f"{dotted((*loc, 'quote'))}: {message}", hint))
+    return problems
+
+
+def _raw_sources(data: Any) -> set[str]:
+    """Source ids a file's data cites, valid or not (so that no source is wrongly called uncited)."""
+
+    def items(node: Any, key: str) -> list[Any]:
+        value = node.get(key) if isinstance(node, dict) else None
+        return value if isinstance(value, list) else []
+
+    citations = items(data, "mentions") + [s for claim in items(data, "claims") for s in items(claim, "sources")]
+    return {c["source"] for c in citations if isinstance(c, dict) and isinstance(c.get("source"), str)}
 
 
 def _via(model: BaseModel, loc: Loc) -> str:
@@ -216,13 +268,16 @@ def _via(model: BaseModel, loc: Loc) -> str:
     return str(loc[0])
 
 
-def _check_quote(text: str, citation: Citation) -> tuple[str, str | None, bool] | None:
+def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool] | None:
     """Why a quote does not stand in its source text (message, hint, is-error), or None."""
     spans = quotes.find(text, citation.quote)
     if not spans:
-        near = _nearest_words(quotes.normalise(text), quotes.normalise(citation.quote))
-        return (f"quote not found verbatim in the archived text of '{citation.source}'",
-                f"closest passage: \"{near}\"" if near else None, True)
+        near = closest_passage(text, citation.quote)
+        return (
+            f"quote not found verbatim in the archived text of '{citation.source}'",
+            f"closest passage: {near}" if near else None,
+            True,
+        )
     if citation.prefix or citation.suffix:
         spans = quotes.find(text, citation.quote, citation.prefix, citation.suffix)
         if not spans:
@@ -232,23 +287,41 @@ def _check_quote(text: str, citation: Citation) -> tuple[str, str | None, bool] 
     return None
 
 
-def _nearest_words(text: str, quote: str) -> str | None:
-    """The passage of the text sharing the longest run of words with the quote (for the hint)."""
-    words = quote.split(" ")
-    best = ""
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def closest_passage(text: str, quote: str) -> str | None:
+    """The passage of one paragraph of the text that shares the longest run of words with the quote.
+
+    The passage is about as long as the quote and aligned with it; an ellipsis marks
+    where it is cut from its paragraph. None when no two words of the quote stand together.
+    """
+    words = quote.split()
     for size in range(min(len(words), 6), 1, -1):
         for i in range(len(words) - size + 1):
-            run = " ".join(words[i : i + size])
-            at = text.find(run)
-            if at >= 0:
-                start = max(0, text.rfind(" ", 0, max(0, at - 20)) + 1)
-                end = text.find(" ", at + len(run) + 40)
-                best = text[start : end if end > 0 else len(text)]
-                return best
+            for start, end in quotes.find(text, " ".join(words[i : i + size])):
+                if _PARAGRAPH_BREAK.search(text, start, end):
+                    continue  # the run crosses paragraphs: look for another
+                before = [m.end() for m in _PARAGRAPH_BREAK.finditer(text, 0, start)]
+                after = _PARAGRAPH_BREAK.search(text, end)
+                first, last = (before[-1] if before else 0), (after.start() if after else len(text))
+                # as much text before and after the run as the quote has, widened to whole words
+                lead = len(" ".join(words[:i])) + 1 if i else 0
+                tail = len(" ".join(words[i + size :])) + 1 if i + size < len(words) else 0
+                cut_from, cut_to = max(first, start - lead), min(last, end + tail)
+                while cut_from > first and not text[cut_from - 1].isspace():
+                    cut_from -= 1
+                while cut_to < last and not text[cut_to].isspace():
+                    cut_to += 1
+                passage = quotes.normalise(text[cut_from:cut_to])
+                opening = "…" if quotes.normalise(text[first:cut_from]) else ""
+                closing = "…" if quotes.normalise(text[cut_to:last]) else ""
+                return f"{opening}{passage}{closing}"
     return None
 
 
 def _cycles(records: Mapping[str, Record]) -> Iterator[Diagnostic]:
+    """A parent chain that loops, reported once: in the file with the smallest id of the loop."""
     for record in records.values():
         seen = [record.id]
         current = record
@@ -257,7 +330,9 @@ def _cycles(records: Mapping[str, Record]) -> Iterator[Diagnostic]:
             if parent is None or parent not in records:
                 break
             if parent in seen:
-                if parent == record.id:
+                loop = seen[seen.index(parent) :]
+                # a loop of one is a self-reference, reported as such
+                if parent == record.id and len(loop) > 1 and record.id == min(loop):
                     line, col = record.doc.mark(("parent",))
                     chain = " → ".join([*seen, parent])
                     yield error(record.path, line, col, f"parent: the chain loops ({chain})")

@@ -9,6 +9,7 @@ expand), duplicate keys are errors, and every node keeps its line and column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ MAX_NODES = 50_000
 
 MAX_DEPTH = 32
 """Fact files are shallow; deeper nesting is refused."""
+
+_YAML_TAGS = "tag:yaml.org,2002:"
+_TAG = re.compile(r"!(?:<[^>]*>|[^\s,\[\]{}]*)")
+"""A tag as written: ``!!str``, ``!custom``, ``!e!x`` or verbatim ``!<tag:…>``."""
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
@@ -101,7 +106,8 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        # columns count characters, as everywhere else: decode the line up to the bad byte
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         return None, [
             error(display, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "save it as UTF-8")
         ]
@@ -109,7 +115,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
 
 def parse(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
     """Parse YAML text into a :class:`Document`, collecting every problem found."""
-    builder = _Builder(display)
+    builder = _Builder(display, text)
     try:
         builder.run(text)
     except _Rejected as rejected:
@@ -143,8 +149,9 @@ def load(path: Path, display: str | None = None) -> tuple[Document | None, list[
 class _Builder:
     """Builds plain values from parser events, refusing what fact files never need."""
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, text: str) -> None:
         self.display = display
+        self.lines = text.splitlines()
         self.diagnostics: list[Diagnostic] = []
         self.marks: dict[Path_, tuple[int, int]] = {}
         self.key_marks: dict[Path_, tuple[int, int]] = {}
@@ -154,6 +161,14 @@ class _Builder:
     def _refuse(self, event: Any, message: str, hint: str | None = None) -> _Rejected:
         line, col = _pos(event.start_mark)
         return _Rejected(error(self.display, line, col, message, hint))
+
+    def _as_written(self, event: Any, tag: str) -> str:
+        """A tag the way the file writes it (``!!str``), not as the parser resolved it."""
+        line, col = _pos(event.start_mark)
+        found = _TAG.match(self.lines[line - 1], col - 1) if line <= len(self.lines) else None
+        if found:
+            return found[0]
+        return "!!" + tag.removeprefix(_YAML_TAGS) if tag.startswith(_YAML_TAGS) else tag
 
     def run(self, text: str) -> None:
         events = yaml.parse(text, Loader=_Loader)
@@ -204,7 +219,9 @@ class _Builder:
         tag = getattr(event, "tag", None)
         if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
             raise self._refuse(
-                event, f"YAML tag '{tag}' is not allowed", "remove the tag; the schema decides each value's type"
+                event,
+                f"YAML tag '{self._as_written(event, tag)}' is not allowed",
+                "remove the tag; the schema decides each value's type",
             )
         self.marks[path] = _pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
@@ -237,7 +254,7 @@ class _Builder:
                             self.display,
                             line,
                             col,
-                            f"duplicate key '{key}' (first at line {first[0]})",
+                            f"duplicate key '{key}'; first at line {first[0]}",
                             "each key may appear once; remove one of them",
                         )
                     )

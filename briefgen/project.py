@@ -14,7 +14,7 @@ from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, erro
 from briefgen.link import Graph, link
 from briefgen.load import load, read_text
 from briefgen.model import KIND_BY_FOLDER, SLUG
-from briefgen.validate import Record, validate
+from briefgen.validate import Partial, Record, validate
 
 FACT_SUFFIX = ".yaml"
 TEXT_SUFFIX = ".txt"
@@ -110,36 +110,45 @@ def check(content: Path) -> CheckResult:
     if not content.is_dir():
         return CheckResult(None, (error(_display(content), 1, 1, "content folder not found"),), 0)
     facts, text_paths, problems = discover(content)
+    known: dict[str, str] = {}  # id → kind name, of the first file with that id
+    for _, entity_id, folder in facts:
+        known.setdefault(entity_id, KIND_BY_FOLDER[folder].name)
+    owners: dict[str, str] = {}  # id → the first file with that id
     records: dict[str, Record] = {}
+    partials: list[Partial] = []  # files that failed validation (or whose id is taken): checked, not in the graph
+    unreadable: dict[str, str] = {}  # id → kind name, of files that failed to load
     for path, entity_id, folder in facts:
         display = _display(path)
-        doc, found = load(path, display)
-        problems.extend(found)
-        if doc is None:
-            continue
         kind = KIND_BY_FOLDER[folder]
-        record, found = validate(doc, entity_id, kind)
-        problems.extend(found)
-        if record is None:
-            continue
-        if entity_id in records:
-            other = records[entity_id]
+        owner = owners.setdefault(entity_id, display)
+        if owner != display:
             problems.append(
                 error(
                     display,
                     1,
                     1,
-                    f"id '{entity_id}' is already used by {other.path}",
+                    f"id '{entity_id}' is already used by {owner}",
                     "ids are unique across all kinds; rename one file",
                 )
             )
+        doc, found = load(path, display)
+        problems.extend(found)
+        if doc is None:
+            unreadable.setdefault(entity_id, kind.name)
             continue
-        records[entity_id] = record
+        result, found = validate(doc, entity_id, kind, known)
+        problems.extend(found)
+        if isinstance(result, Partial):
+            partials.append(result)
+        elif owner != display:
+            partials.append(Partial.whole(result))
+        else:
+            records[entity_id] = result
 
     texts: dict[str, str] = {}
+    source_files = {entity_id: path for path, entity_id, folder in facts if folder == "sources"}
     for source_id, path in sorted(text_paths.items()):
-        record = records.get(source_id)
-        if record is None or record.kind.name != "source":
+        if source_id not in source_files:
             if not (content / "sources" / f"{source_id}{FACT_SUFFIX}").exists():
                 problems.append(error(_display(path), 1, 1, f"archived text has no fact file sources/{source_id}.yaml"))
             continue
@@ -147,19 +156,19 @@ def check(content: Path) -> CheckResult:
         problems.extend(found)
         if text is not None:
             texts[source_id] = text
-    for record in records.values():
-        if record.kind.name == "source" and record.id not in text_paths:
+    for source_id, path in source_files.items():
+        if source_id not in text_paths:
             problems.append(
                 error(
-                    record.path,
+                    _display(path),
                     1,
                     1,
-                    f"archived text sources/{record.id}.txt is missing",
+                    f"archived text sources/{source_id}.txt is missing",
                     "every source keeps its text beside its fact file",
                 )
             )
 
-    graph, found = link(records, texts)
+    graph, found = link(records, texts, partials, unreadable)
     problems.extend(found)
     problems.sort()
     errors = any(d.severity is Severity.ERROR for d in problems)

@@ -215,3 +215,22 @@ def test_nonexistent_folder_is_a_usage_error(tmp_path: Path, monkeypatch: pytest
     assert result.exit_code == 2
     assert "no-such-folder" in result.output
     assert result.stdout == ""
+
+
+def test_many_errors_reports_every_mistake_in_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The nine planted mistakes, each at its own place, though both entity files fail validation."""
+    result = run_check(INVALID / "many-errors", monkeypatch, "content")
+    lines, _ = split_output(result)
+    places = [tuple(line.split(":")[:2]) for line in lines if ": error: " in line]
+    navy, drill = "content/actors/aldorian-navy.yaml", "content/exercises/tidewater-2019.yaml"
+    assert places == [
+        (navy, "2"),  # type: navy
+        (navy, "6"),  # a quote that is not in the text (its citation's credibility is wrong too)
+        (navy, "7"),  # credibility: 7
+        (drill, "2"),  # summry
+        (drill, "4"),  # harbor-bulletin: no such source
+        (drill, "8"),  # property: participants
+        (drill, "15"),  # value: Planned
+        (drill, "17"),  # a citation without credibility
+        (drill, "20"),  # value: 1_000
+    ]

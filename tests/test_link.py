@@ -1,0 +1,262 @@
+"""Tests of the link stage through ``briefgen.project.check``: references, quotes and sources across files.
+
+Each test writes a small content folder: one source (``bulletin``) with its archived
+text, one valid actor (``aldoria``) citing it, and whatever files the test is about.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.diagnostics import with_article
+from briefgen.link import closest_passage, link
+from briefgen.load import parse
+from briefgen.model import KIND_BY_NAME
+from briefgen.project import check
+from briefgen.validate import Partial, Record, validate
+
+TEXT = """THE BULLETIN
+
+Aldoria and Brevia will hold an exercise in the spring.
+
+The Aldorian Navy will send two ships and a tug.
+"""
+
+SOURCE = """\
+name: Bulletin
+title: The Bulletin
+type: news-report
+publisher: unknown
+author: unknown
+date: 2019-03-14
+reliability: C
+"""
+
+ALDORIA = """\
+name: Aldoria
+type: state
+mentions:
+  - source: bulletin
+    quote: Aldoria and Brevia will hold an exercise
+    credibility: 2
+"""
+
+
+def citation(quote: str = "The Aldorian Navy will send two ships", source: str = "bulletin", indent: int = 2) -> str:
+    pad = " " * indent
+    return f"{pad}- source: {source}\n{pad}  quote: {quote}\n{pad}  credibility: 2\n"
+
+
+def lines(tmp_path: Path, files: dict[str, str | bytes]) -> list[str]:
+    """Check a content folder holding the base files and ``files``; its diagnostics as printed."""
+    content = tmp_path / "content"
+    base: dict[str, str | bytes] = {
+        "sources/bulletin.yaml": SOURCE,
+        "sources/bulletin.txt": TEXT,
+        "actors/aldoria.yaml": ALDORIA,
+    }
+    for name, body in {**base, **files}.items():
+        path = content / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+    result = check(content)
+    prefix = f"{content}/"
+    return [d.format().removeprefix(prefix) for d in result.diagnostics]
+
+
+# --- the valid parts of a file that failed validation are still checked ---------------------
+
+
+def test_base_folder_is_clean(tmp_path: Path) -> None:
+    assert lines(tmp_path, {}) == []
+
+
+def test_references_in_a_valid_claim_of_an_invalid_file_are_resolved(tmp_path: Path) -> None:
+    exercise = (
+        "name: Drill\nsummry: misspelt key\nmentions:\n"
+        + citation()
+        + "claims:\n  - property: participant\n    value: aldorai\n    sources:\n"
+        + citation(source="bulletn", indent=6)
+    )
+    assert lines(tmp_path, {"exercises/drill.yaml": exercise}) == [
+        "exercises/drill.yaml:2:1: error: unknown key 'summry' (hint: did you mean 'summary'?)",
+        "exercises/drill.yaml:9:12: error: claims[0].value: no actor with id 'aldorai' (hint: did you mean 'aldoria'?)",
+        "exercises/drill.yaml:11:17: error: claims[0].sources[0].source: no source with id 'bulletn'"
+        " (hint: did you mean 'bulletin'?)",
+    ]
+
+
+def test_citations_of_an_invalid_claim_are_checked(tmp_path: Path) -> None:
+    exercise = (
+        "name: Drill\nmentions:\n"
+        + citation()
+        + "claims:\n  - property: participants\n    value: aldoria\n    sources:\n"
+        + citation(quote="The Aldorian Navy will send three ships", indent=6)
+    )
+    found = lines(tmp_path, {"exercises/drill.yaml": exercise})
+    assert [line.split(": error: ")[1].split(" (hint")[0] for line in found] == [
+        "claims[0].property: unknown property 'participants' for an exercise",
+        "claims[0].sources[0].quote: quote not found verbatim in the archived text of 'bulletin'",
+    ]
+
+
+def test_quote_is_checked_when_only_other_keys_of_its_citation_are_wrong(tmp_path: Path) -> None:
+    actor = "name: Navy\ntype: armed-force\nmentions:\n" + citation(quote="The Aldorian Navy will sail").replace(
+        "credibility: 2", "credibility: 9"
+    )
+    assert lines(tmp_path, {"actors/navy.yaml": actor}) == [
+        "actors/navy.yaml:5:12: error: mentions[0].quote: quote not found verbatim in the archived text of 'bulletin'"
+        " (hint: closest passage: The Aldorian Navy will send…)",
+        "actors/navy.yaml:6:18: error: mentions[0].credibility: must be at most 6, got 9",
+    ]
+
+
+def test_parent_and_country_of_an_invalid_file_are_resolved(tmp_path: Path) -> None:
+    place = "name: Port\ntype: harbour\nparent: nowhere\ncountry: brevia\nmentions:\n" + citation()
+    found = lines(tmp_path, {"places/port.yaml": place})
+    assert found[1:] == [
+        "places/port.yaml:3:9: error: parent: no place with id 'nowhere'",
+        "places/port.yaml:4:10: error: country: no actor with id 'brevia'",
+    ]
+    assert found[0].startswith("places/port.yaml:2:7: error: type: 'harbour' is not one of")
+
+
+def test_partials_never_enter_the_graph(tmp_path: Path) -> None:
+    navy, problems = parse("name: Navy\ntype: navy\nparent: aldoria\nmentions:\n" + citation(), "navy.yaml")
+    aldoria, _ = parse(ALDORIA, "aldoria.yaml")
+    assert navy is not None and aldoria is not None and problems == []
+    actor = KIND_BY_NAME["actor"]
+    partial, problems = validate(navy, "navy", actor)
+    record, _ = validate(aldoria, "aldoria", actor)
+    assert isinstance(partial, Partial) and problems
+    assert isinstance(record, Record)
+    assert [loc for loc, _ in partial.fragments] == [(), ("mentions", 0)]
+    graph, found = link({"aldoria": record}, {}, [partial])
+    assert set(graph.entities) == {"aldoria"}
+    assert [(d.path, d.message) for d in found] == [  # the partial's mention is checked all the same
+        ("aldoria.yaml", "mentions[0].source: no source with id 'bulletin'"),
+        ("navy.yaml", "mentions[0].source: no source with id 'bulletin'"),
+    ]
+    assert graph.links == ()
+
+
+# --- no knock-on errors ------------------------------------------------------------------
+
+
+def test_reference_to_a_file_that_failed_validation_is_not_dangling(tmp_path: Path) -> None:
+    navy = "name: Navy\ntype: navy\nparent: aldoria\nmentions:\n" + citation()
+    fleet = "name: Fleet\ntype: unit\nparent: navy\nmentions:\n" + citation()
+    found = lines(tmp_path, {"actors/navy.yaml": navy, "actors/fleet.yaml": fleet})
+    assert [line.split(": error: ")[1] for line in found] == [
+        "type: 'navy' is not one of: state, armed-force, unit, ministry, organisation, other",
+    ]
+
+
+def test_reference_to_a_file_that_failed_to_load_is_not_dangling(tmp_path: Path) -> None:
+    navy = b"name: Caf\xe9\ntype: armed-force\n"
+    fleet = "name: Fleet\ntype: unit\nparent: navy\nmentions:\n" + citation()
+    found = lines(tmp_path, {"actors/navy.yaml": navy, "actors/fleet.yaml": fleet})
+    assert found == ["actors/navy.yaml:1:10: error: file is not valid UTF-8 (byte 0xe9) (hint: save it as UTF-8)"]
+
+
+def test_reference_to_a_broken_file_of_the_wrong_kind_is_still_reported(tmp_path: Path) -> None:
+    port = "name: Port\ntype: harbour\nmentions:\n" + citation()
+    fleet = "name: Fleet\ntype: unit\nparent: port\nmentions:\n" + citation()
+    found = lines(tmp_path, {"places/port.yaml": port, "actors/fleet.yaml": fleet})
+    assert "actors/fleet.yaml:3:9: error: parent: 'port' is a place, but this needs an actor" in found
+
+
+def test_file_with_a_taken_id_is_still_checked(tmp_path: Path) -> None:
+    place = "name: Aldoria\ntype: region\ncountry: brevia\nmentions:\n" + citation()
+    assert lines(tmp_path, {"places/aldoria.yaml": place}) == [
+        "places/aldoria.yaml:1:1: error: id 'aldoria' is already used by "
+        f"{tmp_path}/content/actors/aldoria.yaml (hint: ids are unique across all kinds; rename one file)",
+        "places/aldoria.yaml:3:10: error: country: no actor with id 'brevia'",
+    ]
+
+
+def test_self_parent_is_reported_once(tmp_path: Path) -> None:
+    navy = "name: Navy\ntype: armed-force\nparent: navy\nmentions:\n" + citation()
+    assert lines(tmp_path, {"actors/navy.yaml": navy}) == [
+        "actors/navy.yaml:3:9: error: parent: an entity cannot refer to itself",
+    ]
+
+
+# --- "never cited" is only said when it is sure --------------------------------------------
+
+
+UNCITED = "sources/gazette.yaml", SOURCE.replace("The Bulletin", "The Gazette")
+
+
+def test_uncited_source_is_reported(tmp_path: Path) -> None:
+    assert lines(tmp_path, dict([UNCITED, ("sources/gazette.txt", "Nothing here.\n")])) == [
+        "sources/gazette.yaml:1:1: warning: source 'gazette' is never cited (hint: cite it from a claim or remove it)",
+    ]
+
+
+def test_no_uncited_warning_when_a_file_failed_to_load(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = dict([UNCITED, ("sources/gazette.txt", "Nothing here.\n")])
+    files["actors/navy.yaml"] = "name: a\nname: b\n"
+    assert lines(tmp_path, files) == [
+        "actors/navy.yaml:2:1: error: duplicate key 'name'; first at line 1"
+        " (hint: each key may appear once; remove one of them)",
+    ]
+
+
+def test_citation_in_an_invalid_file_counts_even_when_it_is_invalid(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = dict([UNCITED, ("sources/gazette.txt", "Nothing here.\n")])
+    files["actors/navy.yaml"] = "name: Navy\ntype: armed-force\nmentions:\n  - source: gazette\n    quote: ''\n"
+    found = lines(tmp_path, files)
+    assert found and not any("never cited" in line for line in found)
+
+
+# --- did you mean an id ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("Aldoria", " (hint: did you mean 'aldoria'?)"),
+        ("ALDORIA", " (hint: did you mean 'aldoria'?)"),
+        ("NO", ""),
+    ],
+)
+def test_reference_that_is_not_an_id_suggests_one(tmp_path: Path, value: str, hint: str) -> None:
+    place = f"name: Port\ntype: city\ncountry: {value}\nmentions:\n" + citation()
+    assert lines(tmp_path, {"places/port.yaml": place}) == [
+        f"places/port.yaml:3:10: error: country: '{value}' is not an id: ids are lowercase letters, digits and"
+        f" single hyphens{hint}",
+    ]
+
+
+def test_id_suggestion_is_only_among_the_right_kind(tmp_path: Path) -> None:
+    place = "name: Port\ntype: city\nparent: Aldoria\nmentions:\n" + citation()
+    assert lines(tmp_path, {"places/port.yaml": place})[0].endswith("single hyphens")
+
+
+# --- wording -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("noun", "expected"),
+    [("actor", "an actor"), ("exercise", "an exercise"), ("place", "a place"), ("place or actor", "a place or actor")],
+)
+def test_with_article(noun: str, expected: str) -> None:
+    assert with_article(noun) == expected
+
+
+def test_closest_passage_stays_in_one_paragraph() -> None:
+    text = "Alpha beta gamma.\n\nDelta epsilon zeta eta theta iota kappa.\n"
+    assert closest_passage(text, "gamma. Delta epsilon zeta omega") == "Delta epsilon zeta eta theta…"
+    assert closest_passage(text, "gamma. Delta nothing") is None  # the only shared run crosses paragraphs
+
+
+def test_closest_passage_is_aligned_with_the_quote() -> None:
+    text = "One two three four five six seven eight nine ten."
+    assert closest_passage(text, "four five sux seven") == "…four five six seven…"
+    assert closest_passage(text, "One two three four five six seven eight nine tan.") == text
