@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from briefgen import views
 from briefgen.link import Graph
+from briefgen.model import BriefBook
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +99,21 @@ def source_summary(graph: Graph, briefs: tuple[Brief, ...]) -> tuple[tuple[Sourc
                     single.append((views.Ref(b.page.id, b.page.title, b.page.url, b.page.kind), statement))
     summary = tuple(SourceCount(t.replace("-", " "), g, n) for (t, g), n in sorted(counts.items()))
     return summary, tuple(single)
+
+
+def book(graph: Graph, site: views.SiteViews, book_id: str, definition: BriefBook, site_url: str | None) -> Book:
+    """The model of a briefing book: its entities in scope order, timeline and source summary."""
+    pages = {p.id: p for p in site.entities}
+    order: list[str] = []
+    for kind in definition.scope.kinds:
+        order += [p.id for p in sorted(site.entities, key=lambda p: (p.title.lower(), p.id)) if p.kind == kind]
+    order += list(definition.scope.ids)
+    ids = list(dict.fromkeys(i for i in order if i in pages))
+    briefs = tuple(brief(graph, pages[i], site.timeline, site_url,
+                         getattr(graph.entities[i].model, "marking", None) or "CLEAR") for i in ids)
+    chosen = set(ids)
+    counts, single = source_summary(graph, briefs)
+    sources = sorted({r.source for b in briefs for r in b.page.references}, key=lambda r: r.name)
+    as_of = views.dates.human(definition.as_of) if definition.as_of else site.as_of
+    return Book(book_id, definition.title, definition.subtitle, definition.edition, as_of, briefs,
+                tuple(e for e in site.timeline if e.entity.id in chosen), counts, single, tuple(sources))

@@ -25,7 +25,8 @@ def summary(result: CheckResult, content: Path) -> str:
         kinds = Counter(r.kind.name for r in graph.entities.values())
         claims = sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values())
         listing = ", ".join(f"{kinds[k]} {k}{'s' if kinds[k] != 1 else ''}" for k in KIND_BY_NAME if kinds[k])
-        parts.append(f"{len(graph.entities)} entities ({listing}), {claims} claims")
+        books = f", {len(result.books)} briefing book{'s' if len(result.books) != 1 else ''}" if result.books else ""
+        parts.append(f"{len(graph.entities)} entities ({listing}), {claims} claims{books}")
     parts.append(
         f"{result.errors} error{'s' if result.errors != 1 else ''}, "
         f"{result.warnings} warning{'s' if result.warnings != 1 else ''}"
@@ -80,7 +81,7 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     from mkdocs.config import load_config
 
     from briefgen.pdf import PdfError
-    from briefgen.publish import PDF_FOLDER, PdfSettings, jobs, render
+    from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
     from briefgen.site import plan
 
     config = load_config(str(config_file))
@@ -93,14 +94,15 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     if site is None:
         click.echo(summary(result, content), err=True)
         sys.exit(1)
-    known = {p.id for p in site.views.entities}
+    known = {p.id for p in site.views.entities} | {i for i, _ in site.books}
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise click.BadParameter(f"no entity with id {', '.join(map(repr, unknown))}", param_hint="IDS")
     settings = PdfSettings(project, content, site_url=config.site_url, workers=workers, cache=not no_cache)
     try:
-        report = render(jobs(site.graph, site.views, settings, site.renderer, ids),
-                        output or Path(config.site_dir) / PDF_FOLDER, settings)
+        job_list = jobs(site.graph, site.views, settings, site.renderer, ids)
+        job_list += book_jobs(site.graph, site.views, site.books, settings, site.renderer, ids)
+        report = render(job_list, output or Path(config.site_dir) / PDF_FOLDER, settings)
     except PdfError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 
 from briefgen.diagnostics import Severity
 from briefgen.pdf import PdfError
-from briefgen.publish import PDF_FOLDER, PdfSettings, jobs, render
+from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
 from briefgen.site import Site, plan
 
 log = get_plugin_logger(__name__)
@@ -96,6 +96,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
                                workers=self.config.pdf_workers)
         job_list = jobs(self.site.graph, self.site.views, settings, self.site.renderer)
+        job_list += book_jobs(self.site.graph, self.site.views, self.site.books, settings, self.site.renderer)
         try:
             report = render(job_list, Path(config.site_dir) / PDF_FOLDER, settings)
         except PdfError as exc:

@@ -319,6 +319,24 @@ class Source(Strict):
     notes: Markdown | None = None
 
 
+class BookScope(Strict):
+    """Which entities a briefing book holds: whole kinds and/or listed ids, in that order."""
+
+    kinds: list[Literal["exercise", "mechanism", "actor", "place"]] = Field(default_factory=list)
+    ids: list[Slug] = Field(default_factory=list)
+
+
+class BriefBook(Strict):
+    """A briefing book (``content/briefs/<id>.yaml``): a PDF of several entities for one audience."""
+
+    title: Text
+    subtitle: Text | None = None
+    scope: BookScope
+    edition: Marking = Field("CLEAR", description="the audience (TLP) the book is made for")
+    as_of: Annotated[str, AfterValidator(_edtf)] | None = Field(
+        None, description="EDTF day the book speaks as of; default: the build's date")
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of entity: its name, the folder its files live in, and its model."""
@@ -335,5 +353,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("place", "places", Place),
     Kind("source", "sources", Source),
 )
+BOOK_KIND = Kind("book", "briefs", BriefBook)
+"""Briefing books live beside the entities but are not entities: they only select them."""
 KIND_BY_FOLDER = {kind.folder: kind for kind in KINDS}
 KIND_BY_NAME = {kind.name: kind for kind in KINDS}

@@ -13,7 +13,7 @@ from pathlib import Path
 from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, error
 from briefgen.link import Graph, link
 from briefgen.load import load, read_text
-from briefgen.model import KIND_BY_FOLDER, SLUG
+from briefgen.model import BOOK_KIND, KIND_BY_FOLDER, SLUG, BriefBook
 from briefgen.validate import Partial, Record, validate
 
 FACT_SUFFIX = ".yaml"
@@ -28,6 +28,7 @@ class CheckResult:
     graph: Graph | None
     diagnostics: tuple[Diagnostic, ...]
     files: int
+    books: tuple[tuple[str, BriefBook], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -56,8 +57,9 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
         path = content / entry.name
         if entry.name.startswith("."):
             continue
-        if not entry.is_dir(follow_symlinks=False) or entry.name not in KIND_BY_FOLDER:
-            hint = did_you_mean(entry.name, KIND_BY_FOLDER) or f"folders: {', '.join(KIND_BY_FOLDER)}"
+        folders = [*KIND_BY_FOLDER, BOOK_KIND.folder]
+        if not entry.is_dir(follow_symlinks=False) or entry.name not in folders:
+            hint = did_you_mean(entry.name, folders) or f"folders: {', '.join(folders)}"
             what = "folder" if entry.is_dir(follow_symlinks=False) else "file"
             problems.append(error(_display(path), 1, 1, f"unexpected {what} in content", hint))
             continue
@@ -109,7 +111,9 @@ def check(content: Path) -> CheckResult:
     """Run load → validate → link over a content folder and collect every problem."""
     if not content.is_dir():
         return CheckResult(None, (error(_display(content), 1, 1, "content folder not found"),), 0)
-    facts, text_paths, problems = discover(content)
+    found_files, text_paths, problems = discover(content)
+    facts = [f for f in found_files if f[2] != BOOK_KIND.folder]
+    book_files = [f for f in found_files if f[2] == BOOK_KIND.folder]
     known: dict[str, str] = {}  # id → kind name, of the first file with that id
     for _, entity_id, folder in facts:
         known.setdefault(entity_id, KIND_BY_FOLDER[folder].name)
@@ -170,6 +174,34 @@ def check(content: Path) -> CheckResult:
 
     graph, found = link(records, texts, partials, unreadable)
     problems.extend(found)
+    books, found = _books(book_files, known)
+    problems.extend(found)
     problems.sort()
     errors = any(d.severity is Severity.ERROR for d in problems)
-    return CheckResult(None if errors else graph, tuple(problems), len(facts) + len(text_paths))
+    return CheckResult(None if errors else graph, tuple(problems), len(found_files) + len(text_paths), books)
+
+
+def _books(files: list[tuple[Path, str, str]], known: dict[str, str]) -> tuple[
+        tuple[tuple[str, BriefBook], ...], list[Diagnostic]]:
+    """Load and check briefing-book definitions; every id in their scope must be an entity."""
+    books: list[tuple[str, BriefBook]] = []
+    problems: list[Diagnostic] = []
+    for path, book_id, _ in files:
+        display = _display(path)
+        doc, found = load(path, display)
+        problems.extend(found)
+        if doc is None:
+            continue
+        result, found = validate(doc, book_id, BOOK_KIND, known)
+        problems.extend(found)
+        if not isinstance(result, Record):
+            continue
+        book: BriefBook = result.model  # type: ignore[assignment]
+        for index, entity_id in enumerate(book.scope.ids):
+            if known.get(entity_id) in (None, "source"):
+                line, col = doc.mark(("scope", "ids", index))
+                candidates = [i for i, k in known.items() if k != "source"]
+                problems.append(error(display, line, col, f"scope.ids[{index}]: no entity with id '{entity_id}'",
+                                      did_you_mean(entity_id, candidates)))
+        books.append((book_id, book))
+    return tuple(books), problems

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from briefgen import __version__, brief, views
 from briefgen.link import Graph
+from briefgen.model import BriefBook
 from briefgen.pdf import Attachment, PdfJob, PdfReport, render_all
 from briefgen.render import Renderer
 
@@ -80,6 +81,33 @@ def jobs(graph: Graph, site: views.SiteViews, settings: PdfSettings, renderer: R
         cited = {r.source.id for r in page.references}
         out.append(PdfJob(pdf_url(page.id).removeprefix(f"{PDF_FOLDER}/"), html, css,
                           _attachments(graph, settings.content, {page.id, *cited})))
+    return out
+
+
+def book_url(book_id: str) -> str:
+    """Site-root-relative URL of a briefing book."""
+    return f"{PDF_FOLDER}/books/{book_id}.pdf"
+
+
+def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, BriefBook]], settings: PdfSettings,
+              renderer: Renderer, only: Iterable[str] = ()) -> list[PdfJob]:
+    """One job per briefing book (of ``only`` ids when given)."""
+    wanted = set(only)
+    css = print_css(settings.project)
+    created = _created(views.as_of_date())
+    out = []
+    for book_id, definition in books:
+        if wanted and book_id not in wanted:
+            continue
+        b = brief.book(graph, site, book_id, definition, settings.site_url)
+        keywords = sorted({k for entry in b.briefs for k in entry.keywords})
+        html = renderer.render("book.html", "", book=b, keywords=keywords, version=__version__, created=created)
+        ids = {entry.id for entry in b.briefs} | {s.id for s in b.sources}
+        attachments = (*_attachments(graph, settings.content, ids),
+                       Attachment(f"briefs/{book_id}.yaml",
+                                  (settings.content / "briefs" / f"{book_id}.yaml").read_bytes(),
+                                  f"briefgen book definition {book_id}"))
+        out.append(PdfJob(book_url(book_id).removeprefix(f"{PDF_FOLDER}/"), html, css, attachments))
     return out
 
 

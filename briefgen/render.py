@@ -35,6 +35,11 @@ def json_script(data: Any) -> Markup:
     return Markup(text)
 
 
+def count_noun(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 source``, ``2 sources``."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 def environment(project: Path | None = None) -> jinja2.Environment:
     """The template environment: project overrides first, then the package's templates."""
     package = jinja2.PackageLoader("briefgen", "templates")
@@ -53,6 +58,7 @@ def environment(project: Path | None = None) -> jinja2.Environment:
     md = markdown()
     env.filters["md"] = lambda text: Markup(md.render(text or ""))
     env.filters["json_script"] = json_script
+    env.filters["count"] = count_noun
     return env
 
 
@@ -78,8 +84,8 @@ class Renderer:
     def timeline(self, entries: tuple[views.TimelineEntry, ...], as_of: str, base: str) -> str:
         return self.render("timeline.html", base, entries=entries, as_of=as_of)
 
-    def home(self, page: views.HomePage, base: str) -> str:
-        return self.render("home.html", base, page=page)
+    def home(self, page: views.HomePage, base: str, books: list[tuple[str, str]] | None = None) -> str:
+        return self.render("home.html", base, page=page, books=books or [])
 
     def grades(self, base: str) -> str:
         return self.render("grades.html", base, reliability=views.RELIABILITY, credibility=views.CREDIBILITY)

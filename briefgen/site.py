@@ -14,7 +14,9 @@ from pathlib import Path
 
 from briefgen import views
 from briefgen.link import Graph
+from briefgen.model import BriefBook
 from briefgen.project import CheckResult, check
+from briefgen.publish import book_url
 from briefgen.render import Renderer
 
 
@@ -35,6 +37,7 @@ class Site:
     views: views.SiteViews
     graph: Graph
     renderer: Renderer
+    books: tuple[tuple[str, BriefBook], ...] = ()
 
     def render(self, src_uri: str, base: str) -> str:
         """HTML body of the page at ``src_uri``."""
@@ -51,8 +54,9 @@ def plan(content: Path, project: Path, *, pdf: bool = False) -> tuple[Site | Non
         return None, result
     v = views.build(result.graph)
     r = Renderer(project, pdf=pdf)
+    books = [(d.title, book_url(i)) for i, d in result.books] if pdf else []
     pages: dict[str, PageJob] = {
-        "index.md": PageJob("Home", lambda base: r.home(v.home, base)),
+        "index.md": PageJob("Home", lambda base: r.home(v.home, base, books)),
         "timeline.md": PageJob("Timeline", lambda base: r.timeline(v.timeline, v.as_of, base)),
         "grades.md": PageJob("Grades and conventions", lambda base: r.grades(base)),
     }
@@ -67,4 +71,4 @@ def plan(content: Path, project: Path, *, pdf: bool = False) -> tuple[Site | Non
         "assets/briefgen.css": css,
         "graph.json": (json.dumps(v.export, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
     }
-    return Site(pages, assets, v, result.graph, r), result
+    return Site(pages, assets, v, result.graph, r, result.books), result
