@@ -110,7 +110,7 @@ def book(graph: Graph, site: views.SiteViews, book_id: str, definition: BriefBoo
     order += list(definition.scope.ids)
     ids = list(dict.fromkeys(i for i in order if i in pages))
     briefs = tuple(brief(graph, pages[i], site.timeline, site_url,
-                         getattr(graph.entities[i].model, "marking", None) or "CLEAR") for i in ids)
+                         definition.edition) for i in ids)
     chosen = set(ids)
     counts, single = source_summary(graph, briefs)
     sources = sorted({r.source for b in briefs for r in b.page.references}, key=lambda r: r.name)

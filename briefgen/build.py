@@ -36,17 +36,26 @@ def _logging(quiet: bool) -> logging.Handler:
     return handler
 
 
-def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False) -> int:
+def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, edition: str | None = None,
+               site_dir: Path | None = None, pdf: bool | None = None) -> int:
     """Build the site described by ``config_file``; return an exit status (0 ok, 1 failed)."""
     handler = _logging(quiet)
     try:
-        return _build(config_file, strict=strict)
+        return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf)
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
 
 
-def _build(config_file: Path, *, strict: bool) -> int:
-    config = load_config(str(config_file), strict=strict)
+def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Path | None,
+           pdf: bool | None) -> int:
+    overrides = {"site_dir": str(site_dir)} if site_dir else {}
+    config = load_config(str(config_file), strict=strict, **overrides)
+    plugin = config.plugins.get("briefgen")
+    if plugin is not None:
+        if edition is not None:
+            plugin.config.edition = edition
+        if pdf is not None:
+            plugin.config.pdf = pdf
     target = Path(config.site_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=target.parent))

@@ -60,11 +60,16 @@ def check_command(content: Path, strict: bool) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The site's MkDocs configuration.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("-q", "--quiet", is_flag=True, help="Only report problems.")
-def build_command(config_file: Path, strict: bool, quiet: bool) -> None:
+@click.option("-e", "--edition", help="Build the edition for this audience (a key of the plugin's 'editions').")
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the site here instead of the configured site_dir.")
+@click.option("--pdf/--no-pdf", default=None, help="Render PDF briefs (default: as configured, on).")
+def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | None, site_dir: Path | None,
+                  pdf: bool | None) -> None:
     """Check content and build the site (into site/, replaced only when the build succeeds)."""
     from briefgen.build import build_site
 
-    sys.exit(build_site(config_file, strict=strict, quiet=quiet))
+    sys.exit(build_site(config_file, strict=strict, quiet=quiet, edition=edition, site_dir=site_dir, pdf=pdf))
 
 
 @main.command("pdf")
@@ -75,10 +80,12 @@ def build_command(config_file: Path, strict: bool, quiet: bool) -> None:
               help="Folder for the PDFs (default: the site's pdf/ folder).")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Render every brief even if an identical one is cached.")
+@click.option("-e", "--edition", help="Render for this audience (a key of the plugin's 'editions').")
 def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, workers: int | None,
-                no_cache: bool) -> None:
+                no_cache: bool, edition: str | None) -> None:
     """Render PDF briefs (of IDS, or of every entity) without building the site."""
     from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
 
     from briefgen.pdf import PdfError
     from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
@@ -86,9 +93,17 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
 
     config = load_config(str(config_file))
     project = config_file.resolve().parent
-    options = config.plugins["briefgen"].config if "briefgen" in config.plugins else {}
-    content = project / options.get("content", "content")
-    site, result = plan(content, project, pdf=True)
+    plugin = config.plugins.get("briefgen")
+    if plugin is None:
+        raise click.UsageError(f"{config_file} does not enable the briefgen plugin")
+    if edition is not None:
+        plugin.config.edition = edition
+    try:
+        chosen = plugin.edition()
+    except PluginError as exc:
+        raise click.UsageError(str(exc).removeprefix("briefgen: ")) from None
+    content = project / plugin.config.content
+    site, result = plan(content, project, pdf=True, edition=chosen)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format(), err=True)
     if site is None:
@@ -98,7 +113,8 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise click.BadParameter(f"no entity with id {', '.join(map(repr, unknown))}", param_hint="IDS")
-    settings = PdfSettings(project, content, site_url=config.site_url, workers=workers, cache=not no_cache)
+    settings = PdfSettings(project, content, site_url=config.site_url, edition=chosen, workers=workers,
+                           cache=not no_cache)
     try:
         job_list = jobs(site.graph, site.views, settings, site.renderer, ids)
         job_list += book_jobs(site.graph, site.views, site.books, settings, site.renderer, ids)

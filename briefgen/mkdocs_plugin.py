@@ -19,7 +19,8 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from briefgen.diagnostics import Severity
+from briefgen.diagnostics import Severity, did_you_mean
+from briefgen.editions import LEVELS, Edition
 from briefgen.pdf import PdfError
 from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
 from briefgen.site import Site, plan
@@ -36,6 +37,12 @@ class BriefgenConfig(Config):
     """Render PDF briefs into ``site/pdf/`` after the pages (``on_post_build``)."""
     pdf_workers = c.Optional(c.Type(int))
     """Worker processes for PDFs; default: every core."""
+    edition = c.Type(str, default="public")
+    """The audience this build is for: a key of ``editions``."""
+    editions = c.Type(dict, default={"public": "CLEAR"})
+    """Audiences and the highest TLP marking each may see."""
+    default_marking = c.Choice(LEVELS, default="CLEAR")
+    """The marking of anything unmarked."""
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):
@@ -45,8 +52,23 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.site: Site | None = None
         self.project = Path.cwd()
 
+    def edition(self) -> Edition:
+        """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
+        name = self.config.edition
+        editions = self.config.editions
+        if name not in editions:
+            hint = did_you_mean(name, editions)
+            raise PluginError(f"briefgen: unknown edition '{name}'; editions: {', '.join(editions)}"
+                              + (f" ({hint})" if hint else ""))
+        marking = str(editions[name])
+        if marking not in LEVELS:
+            raise PluginError(f"briefgen: edition '{name}' has marking '{marking}', which is not a TLP 2.0 "
+                              f"marking ({', '.join(LEVELS)})")
+        return Edition(name, marking, self.config.default_marking)  # type: ignore[arg-type]
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.edition()  # fail early on a misconfigured edition
         # entity pages are reached through index pages, not the nav: it must stay small at any size
         config.validation.nav.omitted_files = logging.DEBUG
         if "assets/briefgen.css" not in config.extra_css:
@@ -55,7 +77,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         content = self.project / self.config.content
-        site, result = plan(content, self.project, pdf=self.config.pdf)
+        site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition())
         errors = 0
         for d in result.diagnostics:
             if d.severity is Severity.ERROR:
@@ -94,7 +116,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if not (self.site and self.config.pdf):
             return
         settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
-                               workers=self.config.pdf_workers)
+                               edition=self.site.edition, workers=self.config.pdf_workers)
         job_list = jobs(self.site.graph, self.site.views, settings, self.site.renderer)
         job_list += book_jobs(self.site.graph, self.site.views, self.site.books, settings, self.site.renderer)
         try:

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from briefgen import __version__, brief, views
+from briefgen.editions import PUBLIC, Edition, rank, redact
 from briefgen.link import Graph
 from briefgen.model import BriefBook
 from briefgen.pdf import Attachment, PdfJob, PdfReport, render_all
@@ -29,6 +32,7 @@ class PdfSettings:
     project: Path
     content: Path
     site_url: str | None = None
+    edition: Edition = PUBLIC
     workers: int | None = None
     cache: bool = True
     progress: bool | None = None
@@ -47,13 +51,18 @@ def pdf_url(entity_id: str) -> str:
     return f"{PDF_FOLDER}/{entity_id}.pdf"
 
 
-def _attachments(graph: Graph, content: Path, ids: Iterable[str]) -> tuple[Attachment, ...]:
-    """The fact files (and archived texts) a brief was built from."""
+def _attachments(graph: Graph, ids: Iterable[str]) -> tuple[Attachment, ...]:
+    """The facts (and archived texts) a brief was built from, as this edition holds them.
+
+    Each fact file is written out again from the (redacted) model rather than copied, so
+    that nothing the edition withholds — not even a YAML comment — rides along.
+    """
     out: list[Attachment] = []
     for entity_id in sorted(set(ids)):
         record = graph.entities[entity_id]
-        path = content / record.kind.folder / f"{entity_id}.yaml"
-        out.append(Attachment(f"{record.kind.folder}/{entity_id}.yaml", path.read_bytes(),
+        data = record.model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        out.append(Attachment(f"{record.kind.folder}/{entity_id}.yaml", text.encode(),
                               f"briefgen fact file: {record.kind.name} {entity_id}"))
         if record.kind.name == "source" and entity_id in graph.texts:
             out.append(Attachment(f"sources/{entity_id}.txt", graph.texts[entity_id].encode(),
@@ -75,12 +84,11 @@ def jobs(graph: Graph, site: views.SiteViews, settings: PdfSettings, renderer: R
     for page in site.entities:
         if page.kind not in BRIEF_KINDS or (wanted and page.id not in wanted):
             continue
-        marking = getattr(graph.entities[page.id].model, "marking", None) or "CLEAR"
-        b = brief.brief(graph, page, site.timeline, settings.site_url, marking)
+        b = brief.brief(graph, page, site.timeline, settings.site_url, settings.edition.marking)
         html = renderer.render("brief.html", "", b=b, version=__version__, created=created)
         cited = {r.source.id for r in page.references}
         out.append(PdfJob(pdf_url(page.id).removeprefix(f"{PDF_FOLDER}/"), html, css,
-                          _attachments(graph, settings.content, {page.id, *cited})))
+                          _attachments(graph, {page.id, *cited})))
     return out
 
 
@@ -99,13 +107,21 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
     for book_id, definition in books:
         if wanted and book_id not in wanted:
             continue
-        b = brief.book(graph, site, book_id, definition, settings.site_url)
+        if rank(definition.edition) > rank(settings.edition.marking):
+            continue  # a book for a wider-cleared audience is not part of this edition
+        book_graph, book_site = graph, site
+        if definition.edition != settings.edition.marking:
+            audience = Edition(definition.edition.lower(), definition.edition, settings.edition.default)
+            book_graph = redact(graph, audience)
+            book_site = views.build(book_graph)
+        b = brief.book(book_graph, book_site, book_id, definition, settings.site_url)
         keywords = sorted({k for entry in b.briefs for k in entry.keywords})
         html = renderer.render("book.html", "", book=b, keywords=keywords, version=__version__, created=created)
         ids = {entry.id for entry in b.briefs} | {s.id for s in b.sources}
-        attachments = (*_attachments(graph, settings.content, ids),
-                       Attachment(f"briefs/{book_id}.yaml",
-                                  (settings.content / "briefs" / f"{book_id}.yaml").read_bytes(),
+        definition_text = yaml.safe_dump(definition.model_dump(mode="json", exclude_none=True),
+                                         allow_unicode=True, sort_keys=False)
+        attachments = (*_attachments(book_graph, ids),
+                       Attachment(f"briefs/{book_id}.yaml", definition_text.encode(),
                                   f"briefgen book definition {book_id}"))
         out.append(PdfJob(book_url(book_id).removeprefix(f"{PDF_FOLDER}/"), html, css, attachments))
     return out

@@ -65,27 +65,34 @@ def environment(project: Path | None = None) -> jinja2.Environment:
 class Renderer:
     """Renders each kind of page; ``base`` is the relative path from a page to the site root."""
 
-    def __init__(self, project: Path | None = None, *, pdf: bool = False) -> None:
+    def __init__(self, project: Path | None = None, *, pdf: bool = False, marking: str = "CLEAR") -> None:
         self.env = environment(project)
         self.env.globals["pdf_enabled"] = pdf
+        self.env.globals["edition_marking"] = marking
+        self.marking = marking
+
+    def page(self, template: str, base: str, **context: Any) -> str:
+        """A site page body, opened by the edition's marking (no template can forget it)."""
+        banner = self.env.get_template("_edition.html").render(marking=self.marking)
+        return banner + self.render(template, base, **context)
 
     def render(self, template: str, base: str, **context: Any) -> str:
         return self.env.get_template(template).render(base=base, **context)
 
     def entity(self, page: views.EntityPage, base: str) -> str:
-        return self.render("entity.html", base, page=page)
+        return self.page("entity.html", base, page=page)
 
     def source(self, page: views.SourcePage, base: str) -> str:
-        return self.render("source.html", base, page=page)
+        return self.page("source.html", base, page=page)
 
     def index(self, page: views.IndexPage, base: str) -> str:
-        return self.render("index.html", base, page=page)
+        return self.page("index.html", base, page=page)
 
     def timeline(self, entries: tuple[views.TimelineEntry, ...], as_of: str, base: str) -> str:
-        return self.render("timeline.html", base, entries=entries, as_of=as_of)
+        return self.page("timeline.html", base, entries=entries, as_of=as_of)
 
     def home(self, page: views.HomePage, base: str, books: list[tuple[str, str]] | None = None) -> str:
-        return self.render("home.html", base, page=page, books=books or [])
+        return self.page("home.html", base, page=page, books=books or [])
 
     def grades(self, base: str) -> str:
-        return self.render("grades.html", base, reliability=views.RELIABILITY, credibility=views.CREDIBILITY)
+        return self.page("grades.html", base, reliability=views.RELIABILITY, credibility=views.CREDIBILITY)

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from briefgen import views
+from briefgen.editions import PUBLIC, Edition, rank, redact
 from briefgen.link import Graph
 from briefgen.model import BriefBook
 from briefgen.project import CheckResult, check
@@ -38,23 +39,28 @@ class Site:
     graph: Graph
     renderer: Renderer
     books: tuple[tuple[str, BriefBook], ...] = ()
+    edition: Edition = PUBLIC
 
     def render(self, src_uri: str, base: str) -> str:
         """HTML body of the page at ``src_uri``."""
         return self.pages[src_uri].render(base)
 
 
-def plan(content: Path, project: Path, *, pdf: bool = False) -> tuple[Site | None, CheckResult]:
-    """Check content and, when it is clean, plan the site (nothing is written here).
+def plan(content: Path, project: Path, *, pdf: bool = False,
+         edition: Edition = PUBLIC) -> tuple[Site | None, CheckResult]:
+    """Check content and, when it is clean, plan the site of one edition (nothing is written here).
 
-    With ``pdf``, entity pages link to their PDF briefs (which the PDF stage writes).
+    The graph is redacted to the edition before any view is made. With ``pdf``, entity
+    pages link to their PDF briefs (which the PDF stage writes).
     """
     result = check(content)
     if not result.ok or result.graph is None:
         return None, result
-    v = views.build(result.graph)
-    r = Renderer(project, pdf=pdf)
-    books = [(d.title, book_url(i)) for i, d in result.books] if pdf else []
+    graph = redact(result.graph, edition)
+    v = views.build(graph)
+    r = Renderer(project, pdf=pdf, marking=edition.marking)
+    in_edition = tuple((i, d) for i, d in result.books if rank(d.edition) <= rank(edition.marking))
+    books = [(d.title, book_url(i)) for i, d in in_edition] if pdf else []
     pages: dict[str, PageJob] = {
         "index.md": PageJob("Home", lambda base: r.home(v.home, base, books)),
         "timeline.md": PageJob("Timeline", lambda base: r.timeline(v.timeline, v.as_of, base)),
@@ -71,4 +77,4 @@ def plan(content: Path, project: Path, *, pdf: bool = False) -> tuple[Site | Non
         "assets/briefgen.css": css,
         "graph.json": (json.dumps(v.export, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
     }
-    return Site(pages, assets, v, result.graph, r, result.books), result
+    return Site(pages, assets, v, graph, r, in_edition, edition), result

@@ -227,9 +227,14 @@ class SiteViews:
 # --- building ---------------------------------------------------------------------------------
 
 
+WITHHELD_REF = Ref("", "an entity not in this edition", "", "withheld")
+
+
 def ref(graph: Graph, entity_id: str) -> Ref:
-    """A link to an entity."""
-    record = graph.entities[entity_id]
+    """A link to an entity, or plain text naming nothing when it is not in this edition."""
+    record = graph.entities.get(entity_id)
+    if record is None:
+        return WITHHELD_REF
     return Ref(record.id, record.model.name, url_of(record), record.kind.name)  # type: ignore[attr-defined]
 
 
@@ -425,6 +430,8 @@ def _event_json_ld(graph: Graph, record: Record, sections: Sequence[Section]) ->
             data.setdefault("eventStatus", {"planned": "https://schema.org/EventScheduled",
                                             "cancelled": "https://schema.org/EventCancelled"}.get(
                 claim.value, "https://schema.org/EventScheduled"))
+        elif claim.value not in graph.entities:
+            continue  # withheld from this edition
         elif claim.property == "location":
             data.setdefault("location", []).append({"@type": "Place", "name": graph.entities[claim.value].model.name})
         elif claim.property == "participant":
