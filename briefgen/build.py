@@ -12,9 +12,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+
+from briefgen.render import template_error
 
 
 class _Format(logging.Formatter):
@@ -67,6 +70,10 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
         finally:
             config.plugins.on_shutdown()
         _swap(staging, target)
+    except jinja2.TemplateError as exc:
+        logging.getLogger("mkdocs").error("%s", template_error(exc))
+        logging.getLogger("mkdocs").error("the previous site/ is untouched")
+        return 1
     except MkDocsException as exc:
         logging.getLogger("mkdocs").error("%s", exc)
         logging.getLogger("mkdocs").error("the previous site/ is untouched")

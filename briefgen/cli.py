@@ -87,7 +87,10 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     from mkdocs.config import load_config
     from mkdocs.exceptions import PluginError
 
+    import jinja2
+
     from briefgen.pdf import PdfError
+    from briefgen.render import template_error
     from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
     from briefgen.site import plan
 
@@ -103,7 +106,8 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     except PluginError as exc:
         raise click.UsageError(str(exc).removeprefix("briefgen: ")) from None
     content = project / plugin.config.content
-    site, result = plan(content, project, pdf=True, edition=chosen)
+    templates = project / plugin.config.templates
+    site, result = plan(content, project, pdf=True, edition=chosen, templates=templates)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format(), err=True)
     if site is None:
@@ -114,13 +118,16 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     if unknown:
         raise click.BadParameter(f"no entity with id {', '.join(map(repr, unknown))}", param_hint="IDS")
     settings = PdfSettings(project, content, site_url=config.site_url, edition=chosen, workers=workers,
-                           cache=not no_cache)
+                           cache=not no_cache, templates=templates)
     try:
         job_list = jobs(site.graph, site.views, settings, site.renderer, ids)
         job_list += book_jobs(site.graph, site.views, site.books, settings, site.renderer, ids)
         report = render(job_list, output or Path(config.site_dir) / PDF_FOLDER, settings)
     except PdfError as exc:
         click.echo(str(exc), err=True)
+        sys.exit(1)
+    except jinja2.TemplateError as exc:
+        click.echo(template_error(exc), err=True)
         sys.exit(1)
     click.echo(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
                f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")

@@ -72,6 +72,11 @@ def _one(value: str, part: Part | None) -> str:
     return text
 
 
+def iso(value: str) -> str:
+    """An EDTF value as a plain ISO 8601 date of its own precision (``2017?-07`` → ``2017-07``)."""
+    return re.sub(r"[?~%]", "", value)
+
+
 def human(value: str, part: Part | None = None) -> str:
     """Show an EDTF value the way people write dates: ``20–23 Oct 2016``, ``early Aug 2016``."""
     if "/" in value:
@@ -87,5 +92,8 @@ def human(value: str, part: Part | None = None) -> str:
             and not any(a.groups()[i] or b.groups()[i] for i in (1, 3, 5))
         ):
             return f"{int(a.group(5))}–{_one(last, None)}"
+        if a and b and a.group(1) == b.group(1) and a.group(3) and b.group(3) and not a.group(5) and not b.group(5) \
+                and not any(a.groups()[i] or b.groups()[i] for i in (1, 3)):
+            return f"{MONTHS[int(a.group(3)) - 1]}–{_one(last, None)}"  # Mar–May 2019
         return f"{_one(first, part) if first != '..' else 'before'} – {_one(last, None) if last != '..' else 'open'}"
     return _one(value, part)

@@ -11,6 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import jinja2
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,9 +25,18 @@ from briefgen.diagnostics import Severity, did_you_mean
 from briefgen.editions import LEVELS, Edition
 from briefgen.pdf import PdfError
 from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
+from briefgen.render import template_error
 from briefgen.site import Site, plan
 
 log = get_plugin_logger(__name__)
+
+
+def _shown(path: Path) -> Path:
+    """A path as editors see it: relative to the working folder when it lies inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 class BriefgenConfig(Config):
@@ -76,8 +87,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        content = self.project / self.config.content
-        site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition())
+        content = _shown(self.project / self.config.content)
+        site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition(),
+                            templates=self.project / self.config.templates)
         errors = 0
         for d in result.diagnostics:
             if d.severity is Severity.ERROR:
@@ -103,22 +115,30 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.site and page.file.src_uri in self.site.pages:
-            page.meta["title"] = self.site.pages[page.file.src_uri].title
+            # themes print titles as HTML (nav, header, <title>): give them text, escaped
+            page.meta["title"] = str(escape(self.site.pages[page.file.src_uri].title))
             return ""
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.site and page.file.src_uri in self.site.pages:
-            return self.site.render(page.file.src_uri, "../" * page.url.count("/"))
+            try:
+                return self.site.render(page.file.src_uri, "../" * page.url.count("/"))
+            except jinja2.TemplateError as exc:
+                raise PluginError(f"briefgen: {template_error(exc)}") from None
         return html
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if not (self.site and self.config.pdf):
             return
         settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
-                               edition=self.site.edition, workers=self.config.pdf_workers)
-        job_list = jobs(self.site.graph, self.site.views, settings, self.site.renderer)
-        job_list += book_jobs(self.site.graph, self.site.views, self.site.books, settings, self.site.renderer)
+                               edition=self.site.edition, workers=self.config.pdf_workers,
+                               templates=self.project / self.config.templates)
+        try:
+            job_list = jobs(self.site.graph, self.site.views, settings, self.site.renderer)
+            job_list += book_jobs(self.site.graph, self.site.views, self.site.books, settings, self.site.renderer)
+        except jinja2.TemplateError as exc:
+            raise PluginError(f"briefgen: {template_error(exc)}") from None
         try:
             report = render(job_list, Path(config.site_dir) / PDF_FOLDER, settings)
         except PdfError as exc:

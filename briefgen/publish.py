@@ -33,14 +33,15 @@ class PdfSettings:
     content: Path
     site_url: str | None = None
     edition: Edition = PUBLIC
+    templates: Path | None = None
     workers: int | None = None
     cache: bool = True
     progress: bool | None = None
 
 
-def print_css(project: Path) -> str:
-    """The print stylesheet: the project's ``templates/print.css`` if present, else briefgen's."""
-    override = project / "templates" / "print.css"
+def print_css(templates: Path) -> str:
+    """The print stylesheet: ``print.css`` in the project's templates folder if present, else briefgen's."""
+    override = templates / "print.css"
     if override.is_file():
         return override.read_text(encoding="utf-8")
     return resources.files("briefgen").joinpath("assets/print.css").read_text(encoding="utf-8")
@@ -78,7 +79,7 @@ def jobs(graph: Graph, site: views.SiteViews, settings: PdfSettings, renderer: R
          only: Iterable[str] = ()) -> list[PdfJob]:
     """One job per entity brief (of ``only`` ids when given)."""
     wanted = set(only)
-    css = print_css(settings.project)
+    css = print_css(settings.templates or settings.project / "templates")
     created = _created(views.as_of_date())
     out = []
     for page in site.entities:
@@ -101,7 +102,7 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
               renderer: Renderer, only: Iterable[str] = ()) -> list[PdfJob]:
     """One job per briefing book (of ``only`` ids when given)."""
     wanted = set(only)
-    css = print_css(settings.project)
+    css = print_css(settings.templates or settings.project / "templates")
     created = _created(views.as_of_date())
     out = []
     for book_id, definition in books:
@@ -131,6 +132,6 @@ def render(job_list: list[PdfJob], out_dir: Path, settings: PdfSettings) -> PdfR
     """Render jobs into ``out_dir`` (the site's ``pdf/`` folder)."""
     cache = settings.project / CACHE_FOLDER if settings.cache else None
     allowed = [p for p in (Path(str(resources.files("briefgen").joinpath("assets"))),
-                           settings.project / "templates") if p.is_dir()]
+                           settings.templates or settings.project / "templates") if p.is_dir()]
     return render_all(job_list, out_dir, cache_dir=cache, allowed=allowed,
                       created=_created(views.as_of_date()), workers=settings.workers, progress=settings.progress)

@@ -9,6 +9,7 @@ HTML off and only http, https and mailto links.
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +41,33 @@ def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
-def environment(project: Path | None = None) -> jinja2.Environment:
-    """The template environment: project overrides first, then the package's templates."""
+def _shown(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
+def template_error(exc: jinja2.TemplateError) -> str:
+    """One line naming the template (and line) of a template error."""
+    where = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if not where:  # a runtime error (e.g. undefined): Jinja maps the traceback to template lines
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".css"))]
+        if frames:
+            where, line = frames[-1].filename, frames[-1].lineno
+    if where:
+        where = _shown(where)
+    prefix = f"{where}:{line}: " if where and line else (f"{where}: " if where else "")
+    return f"{prefix}template error: {exc.message or type(exc).__name__}"
+
+
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """The template environment: the project's override folder first, then the package's templates."""
     package = jinja2.PackageLoader("briefgen", "templates")
     loaders: list[jinja2.BaseLoader] = []
-    if project is not None and (project / "templates").is_dir():
-        loaders.append(jinja2.FileSystemLoader(project / "templates"))
+    if templates is not None and templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(templates))
     loaders += [jinja2.PrefixLoader({"default": package}), package]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -65,8 +87,8 @@ def environment(project: Path | None = None) -> jinja2.Environment:
 class Renderer:
     """Renders each kind of page; ``base`` is the relative path from a page to the site root."""
 
-    def __init__(self, project: Path | None = None, *, pdf: bool = False, marking: str = "CLEAR") -> None:
-        self.env = environment(project)
+    def __init__(self, templates: Path | None = None, *, pdf: bool = False, marking: str = "CLEAR") -> None:
+        self.env = environment(templates)
         self.env.globals["pdf_enabled"] = pdf
         self.env.globals["edition_marking"] = marking
         self.marking = marking

@@ -46,8 +46,8 @@ class Site:
         return self.pages[src_uri].render(base)
 
 
-def plan(content: Path, project: Path, *, pdf: bool = False,
-         edition: Edition = PUBLIC) -> tuple[Site | None, CheckResult]:
+def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = PUBLIC,
+         templates: Path | None = None) -> tuple[Site | None, CheckResult]:
     """Check content and, when it is clean, plan the site of one edition (nothing is written here).
 
     The graph is redacted to the edition before any view is made. With ``pdf``, entity
@@ -58,7 +58,7 @@ def plan(content: Path, project: Path, *, pdf: bool = False,
         return None, result
     graph = redact(result.graph, edition)
     v = views.build(graph)
-    r = Renderer(project, pdf=pdf, marking=edition.marking)
+    r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking)
     in_edition = tuple((i, d) for i, d in result.books if rank(d.edition) <= rank(edition.marking))
     books = [(d.title, book_url(i)) for i, d in in_edition] if pdf else []
     pages: dict[str, PageJob] = {

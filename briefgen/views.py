@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -101,11 +102,11 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """A row of the at-a-glance box."""
+    """A row of the at-a-glance box: values, each with its own citations, and how they relate."""
 
     label: str
-    parts: tuple[str | Ref, ...]
-    citations: tuple[int, ...] = ()
+    items: tuple[tuple[tuple[str | Ref, ...], tuple[int, ...]], ...]
+    separator: str = ", "
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +339,20 @@ def _flags(record: Record, claims: Sequence[ClaimBase], today: dt.date) -> list[
     return flags
 
 
+def _conflict(prop: str, statements: Sequence[Statement], claims: Sequence[Any]) -> bool:
+    """Whether the sources disagree on a single-valued property.
+
+    Dates disagree only when their spans cannot both be true ("2016" and "early Aug 2016"
+    agree at different precision); other values disagree when they differ.
+    """
+    if prop not in SINGLE_VALUED or len(statements) < 2:
+        return False
+    if prop in ("date", "established"):
+        spans = [dates.span(c.value) for c in claims]
+        return any(a.end < b.start or b.end < a.start for i, a in enumerate(spans) for b in spans[i + 1:])
+    return len({_plain(s.parts) for s in statements}) > 1
+
+
 def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
     """Build the page model of one (non-source) entity."""
     model: Any = record.model
@@ -361,32 +376,28 @@ def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
         statements = by_property.get(prop)
         if not statements:
             continue
-        distinct = {_plain(s.parts) for s in statements}
         sections.append(Section(PROPERTY_TITLES[prop], prop, tuple(statements),
-                                conflict=prop in SINGLE_VALUED and len(distinct) > 1))
+                                conflict=_conflict(prop, statements, [c for c in claims if c.property == prop])))
 
     glance: list[Fact] = []
     type_label = KIND_BY_NAME[record.kind.name].name.capitalize()
     if record.kind.name == "actor":
         type_label = ACTOR_TYPES[model.type]
         if model.parent:
-            glance.append(Fact("Part of", (ref(graph, model.parent),)))
+            glance.append(Fact("Part of", (((ref(graph, model.parent),), ()),)))
     if record.kind.name == "place":
         type_label = model.type.capitalize()
         if model.parent:
-            glance.append(Fact("In", (ref(graph, model.parent),)))
+            glance.append(Fact("In", (((ref(graph, model.parent),), ()),)))
         if model.country:
-            glance.append(Fact("Country", (ref(graph, model.country),)))
+            glance.append(Fact("Country", (((ref(graph, model.country),), ()),)))
     for section in sections:
         if section.property in ("status", "date", "location", "participant", "strength", "framework", "member",
                                 "established", "duration_days"):
-            parts: list[str | Ref] = []
-            for i, statement in enumerate(section.statements):
-                if i:
-                    parts.append(" / " if section.conflict else ", ")
-                parts.extend(p for p in statement.parts if section.property != "participant" or isinstance(p, Ref))
-            numbers = tuple(dict.fromkeys(n for s in section.statements for n in s.citations))
-            glance.append(Fact(section.title, tuple(parts), numbers))
+            items = tuple(
+                (tuple(p for p in s.parts if section.property != "participant" or isinstance(p, Ref)), s.citations)
+                for s in section.statements)
+            glance.append(Fact(section.title, items, " / " if section.conflict else ", "))
 
     related = _related(graph, record)
     flags = _flags(record, claims, today)
@@ -423,9 +434,10 @@ def _event_json_ld(graph: Graph, record: Record, sections: Sequence[Section]) ->
                             "identifier": record.id}
     for claim in model.claims:
         if claim.property == "date":
-            span = dates.span(claim.value)
-            data.setdefault("startDate", span.start.isoformat())
-            data.setdefault("endDate", span.end.isoformat())
+            first, _, last = claim.value.partition("/")
+            data.setdefault("startDate", dates.iso(first))
+            if last:
+                data.setdefault("endDate", dates.iso(last))
         elif claim.property == "status":
             data.setdefault("eventStatus", {"planned": "https://schema.org/EventScheduled",
                                             "cancelled": "https://schema.org/EventCancelled"}.get(
@@ -445,9 +457,11 @@ def _text_parts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tup
     cuts = {0, len(text)}
     for start, end in spans:
         cuts.update((start, end))
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            cuts.update((i, i + 1))
+    breaks = [m.span() for m in re.finditer(r"\n[ \t]*\n\s*", text)] if re.search(r"\n[ \t]*\n", text) \
+        else [m.span() for m in re.finditer(r"\n", text)]
+    for start, end in breaks:
+        cuts.update((start, end))
+    is_break = {start: end for start, end in breaks}
     points = sorted(cuts)
     starts: dict[int, list[str]] = defaultdict(list)
     for (start, _end), ids in spans.items():
@@ -455,10 +469,11 @@ def _text_parts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tup
     paragraphs: list[list[TextPart]] = [[]]
     for a, b in pairwise(points):
         chunk = text[a:b]
-        if chunk == "\n":
+        if is_break.get(a) == b:
             if paragraphs[-1]:
                 paragraphs.append([])
             continue
+        chunk = chunk.replace("\n", " ")
         marks = tuple(i for (s, e), ids in spans.items() if s <= a and b <= e for i in ids)
         paragraphs[-1].append(TextPart(chunk, tuple(dict.fromkeys(marks)), tuple(dict.fromkeys(starts.get(a, ())))))
     return tuple(tuple(p) for p in paragraphs if p)
@@ -591,8 +606,8 @@ def build(graph: Graph, today: dt.date | None = None) -> SiteViews:
     sources = [source_page(graph, r, citing[r.id], today) for r in graph.of_kind("source")]
     line = timeline(graph)
     exercises = [e for e in line if e.entity.kind == "exercise"]
-    past = [e for e in exercises if e.sort_key[1] < today]
-    future = [e for e in exercises if e.sort_key[1] >= today or e.status == "planned"]
+    past = [e for e in exercises if e.sort_key[1] < today and e.status != "planned"]
+    future = [e for e in exercises if e.status == "planned" or (e.sort_key[1] >= today and e.status != "cancelled")]
     counts = tuple((KIND_TITLES[k.name], f"{k.folder}/", len(graph.of_kind(k.name))) for k in KINDS)
     home = HomePage(
         counts=counts, claims=sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values()),

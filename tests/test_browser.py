@@ -1,0 +1,242 @@
+"""The built site in a real browser: headless Debian Chromium driven by Playwright (sync API).
+
+The repository's own site (content/ + mkdocs.yml) is built once (``repo_site`` in
+conftest.py) and served by ``http.server`` on 127.0.0.1 on a free port. A reader's
+journey is then followed click by click: a citation marker → its reference → the
+highlighted passage on the source page → back → a participant → its Related section
+→ the site search. Every request the browser makes is recorded: none may leave the
+machine (requests to anywhere else are also blocked, so the suite stays offline).
+
+Chromium is required: without ``/usr/bin/chromium`` these tests fail, they do not skip
+(``make test`` installs it). Screenshots go to pytest's temporary folder and their paths
+are printed (``pytest -s`` shows them); nothing is written into the repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from conftest import FIXTURES, briefgen_build, make_project
+from playwright.sync_api import Browser, BrowserContext, Dialog, Route, expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+EXERCISE = "exercises/tajik-chinese-drill-ishkashim-2016/"
+TIMEOUT_MS = 10_000
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def is_local(url: str) -> bool:
+    """Whether a request stays on this machine: the test server, or data:/blob: URLs."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob") or (parts.scheme in ("http", "https") and parts.hostname == "127.0.0.1")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) in a thread; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def repo_url(repo_site: tuple[subprocess.CompletedProcess[str], Path]) -> Iterator[str]:
+    done, site = repo_site
+    assert done.returncode == 0, done.stdout + done.stderr
+    yield from serve(site)
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    project = make_project(tmp_path_factory.mktemp("hostile-browser") / "project", FIXTURES / "hostile" / "content")
+    done = briefgen_build(project, "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    yield from serve(project / "site")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Recorder:
+    """What the pages of a context did: every request, every dialog, every uncaught script error."""
+
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[tuple[BrowserContext, Recorder]]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    record = Recorder()
+
+    def dialog(d: Dialog) -> None:
+        record.dialogs.append(f"{d.type}: {d.message}")
+        d.dismiss()
+
+    def route(r: Route) -> None:
+        if is_local(r.request.url):
+            r.continue_()
+        else:
+            r.abort()
+
+    ctx.on("request", lambda request: record.requests.append(request.url))
+    ctx.on("page", lambda page: (page.on("dialog", dialog),
+                                 page.on("pageerror", lambda error: record.errors.append(str(error)))))
+    ctx.route("**/*", route)
+    try:
+        yield ctx, record
+    finally:
+        ctx.close()
+
+
+def test_chromium_is_installed() -> None:
+    assert CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: the browser tests need it"
+
+
+def test_reader_journey(context: tuple[BrowserContext, Recorder], repo_url: str, tmp_path: Path) -> None:
+    ctx, record = context
+    page = ctx.new_page()
+    page.goto(repo_url + EXERCISE)
+    expect(page.locator("h1#top")).to_have_text("Tajik–Chinese anti-terror drill in Ishkashim, October 2016")
+
+    # a citation marker in the facts → its numbered reference
+    marker = page.locator("li.bg-claim#date sup.bg-cite a").first
+    number = marker.inner_text().strip("[]")
+    assert number.isdigit(), number
+    marker.click()
+    expect(page).to_have_url(re.compile(rf"/{re.escape(EXERCISE)}#ref-{number}$"))
+    reference = page.locator(f"ol.bg-references > li#ref-{number}")
+    expect(reference).to_be_in_viewport()
+    quote = squash(reference.locator("q").inner_text())
+    assert quote
+    exercise_png = tmp_path / "exercise.png"
+    page.screenshot(path=exercise_png, full_page=True)
+
+    # the reference's source link → the highlighted passage on the source page
+    reference.locator("a[href*='sources/']").first.click()
+    expect(page).to_have_url(re.compile(r"/sources/[a-z0-9-]+/#q-[0-9a-f]+$"))
+    fragment = urlsplit(page.url).fragment
+    passage = page.locator(f"[id='{fragment}']")
+    expect(passage).to_have_count(1)
+    assert passage.evaluate("e => e.tagName") == "MARK"
+    expect(passage).to_be_visible()
+    expect(passage).to_be_in_viewport()
+    shown = squash(passage.inner_text())
+    assert shown and shown in quote, f"highlighted {shown!r} is not part of the quote {quote!r}"
+    assert passage.evaluate("e => getComputedStyle(e).outlineStyle") == "solid", "briefgen.css :target style missing"
+    source_png = tmp_path / "source.png"
+    page.screenshot(path=source_png)  # the viewport: the passage as the reader lands on it
+
+    # back to the exercise → a participant → the actor's Related section lists the exercise
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/{re.escape(EXERCISE)}#ref-{number}$"))
+    page.locator("li.bg-claim#participant-china a.bg-ref").click()
+    expect(page).to_have_url(re.compile(r"/actors/china/$"))
+    expect(page.locator("h1#top")).to_have_text("China")
+    expect(page.locator("h2#related")).to_be_visible()
+    related = page.locator(f"ul.bg-related a[href$='{EXERCISE}']")
+    expect(related).to_have_count(1)
+    expect(related).to_be_visible()
+    expect(related).to_have_text("Tajik–Chinese anti-terror drill in Ishkashim, October 2016")
+
+    # the site search finds the Urumqi place page
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("Urumqi")
+    hit = page.locator("a.md-search-result__link[href*='places/urumqi/']").first
+    expect(hit).to_be_visible()
+    hit.click()
+    expect(page).to_have_url(re.compile(r"/places/urumqi/"))
+    expect(page.locator("h1#top")).to_have_text("Urumqi")
+
+    print(f"\nscreenshots: {exercise_png} {source_png}")
+    assert any(url.endswith("search/search_index.json") for url in record.requests), "search index never loaded"
+    leaving = sorted({url for url in record.requests if not is_local(url)})
+    assert leaving == [], f"requests left the machine: {leaving}"
+    assert record.dialogs == [] and record.errors == [], (record.dialogs, record.errors)
+
+
+def test_every_reference_of_the_exercise_lands_on_a_visible_highlight(
+        context: tuple[BrowserContext, Recorder], repo_url: str) -> None:
+    """Not only the one clicked: each reference of the 2016 drill opens onto a visible <mark> of its quote."""
+    ctx, record = context
+    page = ctx.new_page()
+    page.goto(repo_url + EXERCISE)
+    references = page.locator("ol.bg-references > li").evaluate_all(
+        "items => items.map(li => [li.id, li.querySelector('a').getAttribute('href'),"
+        " li.querySelector('q').innerText])")
+    assert len(references) >= 5, references
+    problems = []
+    for ref_id, href, quote in references:
+        page.goto(urljoin(repo_url + EXERCISE, href))
+        fragment = urlsplit(href).fragment
+        target = page.locator(f"[id='{fragment}']")
+        expect(target).to_have_count(1)
+        tag = target.evaluate("e => e.tagName.toLowerCase()")
+        text = squash(target.inner_text())
+        if tag != "mark" or not target.is_visible():
+            problems.append(f"{ref_id} → #{fragment}: lands on a {'visible' if target.is_visible() else 'hidden'}"
+                            f" <{tag}>{text!r}, not on a visible highlight")
+        elif text not in squash(quote):
+            problems.append(f"{ref_id} → #{fragment}: highlight {text!r} is not part of {quote!r}")
+    assert problems == [], "\n".join(problems)
+    assert [url for url in record.requests if not is_local(url)] == []
+
+
+def test_hostile_content_runs_no_script(context: tuple[BrowserContext, Recorder], hostile_url: str) -> None:
+    """Open every page of the hostile fixture's site and search it: no alert() may ever fire."""
+    ctx, record = context
+    page = ctx.new_page()
+    page.goto(hostile_url)
+    urls = {hostile_url}
+    for href in page.locator("a[href]").evaluate_all("links => links.map(a => a.href)"):
+        if href.startswith(hostile_url) and "#" not in href and href.endswith("/"):
+            urls.add(href)
+    assert len(urls) > 8, sorted(urls)
+    for url in sorted(urls):
+        page.goto(url)
+    page.goto(hostile_url)
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("banner")
+    expect(page.locator("a.md-search-result__link").first).to_be_visible()
+    expect(page.locator(".md-search-result img, .md-search-result script")).to_have_count(0)
+    assert record.dialogs == [], f"content ran script in the browser: {sorted(set(record.dialogs))}"
+    assert [url for url in record.requests if not is_local(url)] == []
