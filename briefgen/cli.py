@@ -84,14 +84,13 @@ def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | N
 def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, workers: int | None,
                 no_cache: bool, edition: str | None) -> None:
     """Render PDF briefs (of IDS, or of every entity) without building the site."""
+    import jinja2
     from mkdocs.config import load_config
     from mkdocs.exceptions import PluginError
 
-    import jinja2
-
     from briefgen.pdf import PdfError
-    from briefgen.render import template_error
     from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
+    from briefgen.render import template_error
     from briefgen.site import plan
 
     config = load_config(str(config_file))
