@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from briefgen import __version__, brief, views
+from briefgen import __version__, brief, pictures, views
 from briefgen.editions import PUBLIC, Edition, rank, redact
 from briefgen.link import Graph
 from briefgen.model import BriefBook
@@ -117,7 +118,17 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
             book_site = views.build(book_graph)
         b = brief.book(book_graph, book_site, book_id, definition, settings.site_url)
         keywords = sorted({k for entry in b.briefs for k in entry.keywords})
-        html = renderer.render("book.html", "", book=b, keywords=keywords, version=__version__, created=created)
+        ids = [entry.id for entry in b.briefs]
+        ref = partial(views.ref, book_graph)
+
+        def link(r: views.Ref) -> str | None:
+            return f"{settings.site_url.rstrip('/')}/{r.url}" if settings.site_url and r.url else None
+
+        figures = [p for p in (pictures.timeline(b.timeline, link, title="Timeline of this book"),
+                               pictures.site_map(book_graph, ref, link, ids),
+                               pictures.relationships(book_graph, ref, link, ids)) if p is not None]
+        html = renderer.render("book.html", "", book=b, keywords=keywords, version=__version__, created=created,
+                               figures=figures)
         ids = {entry.id for entry in b.briefs} | {s.id for s in b.sources}
         definition_text = yaml.safe_dump(definition.model_dump(mode="json", exclude_none=True),
                                          allow_unicode=True, sort_keys=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,8 @@ class Renderer:
     def render(self, template: str, base: str, **context: Any) -> str:
         return self.env.get_template(template).render(base=base, **context)
 
-    def entity(self, page: views.EntityPage, base: str) -> str:
-        return self.page("entity.html", base, page=page)
+    def entity(self, page: views.EntityPage, base: str, pictures: Sequence[Any] = ()) -> str:
+        return self.page("entity.html", base, page=page, pictures=pictures)
 
     def source(self, page: views.SourcePage, base: str) -> str:
         return self.page("source.html", base, page=page)
@@ -110,8 +111,11 @@ class Renderer:
     def index(self, page: views.IndexPage, base: str) -> str:
         return self.page("index.html", base, page=page)
 
-    def timeline(self, entries: tuple[views.TimelineEntry, ...], as_of: str, base: str) -> str:
-        return self.page("timeline.html", base, entries=entries, as_of=as_of)
+    def timeline(self, entries: tuple[views.TimelineEntry, ...], as_of: str, base: str, picture: Any = None) -> str:
+        return self.page("timeline.html", base, entries=entries, as_of=as_of, picture=picture)
+
+    def picture(self, title: str, intro: str, picture: Any, base: str) -> str:
+        return self.page("picture.html", base, title=title, intro=intro, picture=picture)
 
     def home(self, page: views.HomePage, base: str, books: list[tuple[str, str]] | None = None) -> str:
         return self.page("home.html", base, page=page, books=books or [])

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
-from briefgen import views
+from briefgen import history, pictures, views
 from briefgen.editions import PUBLIC, Edition, rank, redact
 from briefgen.link import Graph
 from briefgen.model import BriefBook
@@ -46,6 +47,25 @@ class Site:
         return self.pages[src_uri].render(base)
 
 
+def _linker(base: str) -> pictures.Linker:
+    return lambda r: f"{base}{r.url}" if r.url else None
+
+
+def entity_pictures(graph: Graph, page: views.EntityPage, base: str) -> list[pictures.Picture]:
+    """The pictures an entity page shows: a locator map for places and exercises, relationships for the rest."""
+    ref = partial(views.ref, graph)
+    link = _linker(base)
+    out: list[pictures.Picture | None] = []
+    if page.kind in ("place", "exercise"):
+        out.append(pictures.entity_map(graph, page.id, ref, link))
+    if page.kind in ("exercise", "mechanism"):
+        out.append(pictures.relationships(graph, ref, link, ids=[page.id], title=f"Relationships: {page.title}"))
+    elif page.kind == "actor":
+        ids = [page.id, *(link_.source for link_ in graph.backlinks.get(page.id, ()))]
+        out.append(pictures.relationships(graph, ref, link, ids=ids, title=f"Relationships: {page.title}"))
+    return [p for p in out if p is not None]
+
+
 def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = PUBLIC,
          templates: Path | None = None) -> tuple[Site | None, CheckResult]:
     """Check content and, when it is clean, plan the site of one edition (nothing is written here).
@@ -57,19 +77,31 @@ def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = 
     if not result.ok or result.graph is None:
         return None, result
     graph = redact(result.graph, edition)
-    v = views.build(graph)
+    v = views.build(graph, history=history.by_entity(
+        content, ((r.id, r.kind.name, r.kind.folder) for r in graph.entities.values())))
+    ref = partial(views.ref, graph)
     r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking)
     in_edition = tuple((i, d) for i, d in result.books if rank(d.edition) <= rank(edition.marking))
     books = [(d.title, book_url(i)) for i, d in in_edition] if pdf else []
     pages: dict[str, PageJob] = {
         "index.md": PageJob("Home", lambda base: r.home(v.home, base, books)),
-        "timeline.md": PageJob("Timeline", lambda base: r.timeline(v.timeline, v.as_of, base)),
+        "timeline.md": PageJob("Timeline", lambda base: r.timeline(
+            v.timeline, v.as_of, base, pictures.timeline(v.timeline, _linker(base)))),
+        "map.md": PageJob("Map", lambda base: r.picture(
+            "Map", "The states involved, shaded, around the country where most places lie; borders the sources "
+            "name are drawn in orange. Places are dots where a source gives coordinates.",
+            pictures.site_map(graph, ref, _linker(base)), base)),
+        "relationships.md": PageJob("Relationships", lambda base: r.picture(
+            "Relationships", "Exercises and mechanisms joined to their participants, members and frameworks; "
+            "forces are shown under the states they belong to.",
+            pictures.relationships(graph, ref, _linker(base)), base)),
         "grades.md": PageJob("Grades and conventions", lambda base: r.grades(base)),
     }
     for index in v.indexes:
         pages[f"{index.url}index.md"] = PageJob(index.title, lambda base, p=index: r.index(p, base))
     for page in v.entities:
-        pages[f"{page.url.rstrip('/')}.md"] = PageJob(page.title, lambda base, p=page: r.entity(p, base))
+        pages[f"{page.url.rstrip('/')}.md"] = PageJob(
+            page.title, lambda base, p=page: r.entity(p, base, entity_pictures(graph, p, base)))
     for source in v.sources:
         pages[f"{source.url.rstrip('/')}.md"] = PageJob(source.name, lambda base, p=source: r.source(p, base))
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()

@@ -12,12 +12,13 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
 from briefgen import dates, quotes
+from briefgen.history import Change
 from briefgen.link import Graph, Link
 from briefgen.model import KIND_BY_NAME, KINDS, Citation, ClaimBase, Source
 from briefgen.validate import Record
@@ -129,6 +130,10 @@ class EntityPage:
     flags: tuple[str, ...]
     as_of: str
     json_ld: dict[str, Any] | None = None
+    last_changed: str | None = None
+    """The day its fact file last changed in git, as people write it (None without git)."""
+    history: tuple[Change, ...] = ()
+    """The commits that changed its fact file, newest first (empty without git)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,10 @@ class SourcePage:
     citing: tuple[CitingClaim, ...]
     paragraphs: tuple[tuple[TextPart, ...], ...]
     as_of: str
+    last_changed: str | None = None
+    """The day its fact file or archived text last changed in git (None without git)."""
+    history: tuple[Change, ...] = ()
+    """The commits that changed its fact file or archived text, newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,11 +594,18 @@ def timeline(graph: Graph) -> tuple[TimelineEntry, ...]:
     return tuple(sorted(entries, key=lambda e: (e.sort_key, e.entity.id, e.anchor)))
 
 
-def build(graph: Graph, today: dt.date | None = None) -> SiteViews:
-    """Every page model of the site."""
+def _with_history(page: Any, changes: Sequence[Change]) -> Any:
+    """An entity or source page with its git history (unchanged when there is none)."""
+    return replace(page, last_changed=changes[0].when, history=tuple(changes)) if changes else page
+
+
+def build(graph: Graph, today: dt.date | None = None,
+          history: Mapping[str, Sequence[Change]] | None = None) -> SiteViews:
+    """Every page model of the site; ``history`` maps entity ids to their commits (see briefgen.history)."""
     today = today or as_of_date()
-    pages = [entity_page(graph, r, today) for r in sorted(graph.entities.values(), key=lambda r: r.id)
-             if r.kind.name != "source"]
+    history = history or {}
+    pages = [_with_history(entity_page(graph, r, today), history.get(r.id, ()))
+             for r in sorted(graph.entities.values(), key=lambda r: r.id) if r.kind.name != "source"]
     citing: dict[str, list[CitingClaim]] = defaultdict(list)
     for record in sorted(graph.entities.values(), key=lambda r: r.id):
         model: Any = record.model
@@ -603,7 +619,8 @@ def build(graph: Graph, today: dt.date | None = None) -> SiteViews:
                     ref(graph, record.id), graph.claim_ids[(record.id, index)],
                     (f"{PROPERTY_TITLES[claim.property]}: ", *sentence(graph, claim)),
                     quotes.anchor(citation.quote, citation.prefix, citation.suffix)))
-    sources = [source_page(graph, r, citing[r.id], today) for r in graph.of_kind("source")]
+    sources = [_with_history(source_page(graph, r, citing[r.id], today), history.get(r.id, ()))
+               for r in graph.of_kind("source")]
     line = timeline(graph)
     exercises = [e for e in line if e.entity.kind == "exercise"]
     past = [e for e in exercises if e.sort_key[1] < today and e.status != "planned"]

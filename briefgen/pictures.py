@@ -1,0 +1,433 @@
+"""Pictures: timeline, relationship graph and locator map as SVG, made at build time, offline.
+
+Each picture has a title, a text alternative (``<desc>`` and the ``alt`` the page shows
+beside it) and links on its marks. Colours come from ``currentColor`` and mid-tone
+accents, so the same SVG reads on light and dark pages and in print. Text from content
+is escaped like everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from markupsafe import Markup, escape
+
+from briefgen.link import Graph
+from briefgen.views import Ref, TimelineEntry
+
+Linker = Callable[[Ref], str | None]
+"""Where a mark links: a relative URL on the site, an absolute one in a PDF, or nowhere."""
+
+CONDUCTED = "#1e88e5"
+PLANNED = "#ef6c00"
+OTHER = "#8e24aa"
+MEMBER = "#2e7d32"
+HIGHLIGHT = "#1e88e5"
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An SVG picture with its title and text alternative."""
+
+    svg: Markup
+    title: str
+    alt: str
+
+
+def _a(link: str | None, body: str) -> str:
+    return f'<a href="{escape(link)}">{body}</a>' if link else body
+
+
+def _uid(*parts: str) -> str:
+    """A short id, stable for the same picture, so several pictures can share a page."""
+    return "p" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:8]
+
+
+def _svg(width: float, height: float, title: str, desc: str, body: str, css: str = "") -> Markup:
+    uid = _uid(title, desc)
+    body = body.replace("__UID__", uid)
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bg-picture" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="{uid}-t {uid}-d" '
+        f'font-family="DejaVu Sans, sans-serif" font-size="11">'
+        f"<title id=\"{uid}-t\">{escape(title)}</title><desc id=\"{uid}-d\">{escape(desc)}</desc>"
+        f"<style>.bg-picture text{{fill:currentColor}} .bg-picture .muted{{opacity:.65}} {css}</style>{body}</svg>"
+    )
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- timeline --------------------------------------------------------------------------------------
+
+
+def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timeline") -> Picture | None:
+    """Dated entries on a time axis: intervals as bars, fuzzy dates faded with whiskers, planned hollow."""
+    if not entries:
+        return None
+    name_w, label_w, plot_w, row_h, top = 250.0, 400.0, 380.0, 22.0, 28.0
+    start = min(e.sort_key[0] for e in entries)
+    end = max(e.sort_key[1] for e in entries)
+    t0 = dt.date(start.year, 1, 1)
+    t1 = dt.date(end.year + 1, 1, 1)
+    total = (t1 - t0).days
+
+    def x(day: dt.date) -> float:
+        return label_w + (day - t0).days / total * plot_w
+
+    body: list[str] = []
+    years = range(t0.year, t1.year + 1)
+    step = max(1, math.ceil(len(years) / 10))
+    height = top + row_h * len(entries) + 10
+    for year in years:
+        if (year - t0.year) % step:
+            continue
+        xx = x(dt.date(year, 1, 1))
+        body.append(f'<line x1="{xx:.1f}" y1="{top - 6}" x2="{xx:.1f}" y2="{height - 8}" stroke="currentColor" '
+                    f'stroke-opacity=".15"/><text x="{xx + 2:.1f}" y="{top - 10}" class="muted">{year}</text>')
+    alt: list[str] = []
+    for i, e in enumerate(entries):
+        y = top + i * row_h
+        colour = PLANNED if e.status == "planned" else (CONDUCTED if e.status == "conducted" else OTHER)
+        x1, x2 = x(e.sort_key[0]), x(e.sort_key[1] + dt.timedelta(days=1))
+        width = max(x2 - x1, 4.0)
+        uncertain = "?" in e.when
+        if e.fuzzy:  # the whole span it may mean: faded, with whiskers at both ends
+            mark = (f'<rect x="{x1:.1f}" y="{y + 5}" width="{width:.1f}" height="10" fill="{colour}" '
+                    f'fill-opacity=".28" stroke="{colour}" stroke-dasharray="{"3 2" if uncertain else "none"}"/>'
+                    f'<line x1="{x1:.1f}" y1="{y + 2}" x2="{x1:.1f}" y2="{y + 18}" stroke="{colour}"/>'
+                    f'<line x1="{x1 + width:.1f}" y1="{y + 2}" x2="{x1 + width:.1f}" y2="{y + 18}" stroke="{colour}"/>')
+        elif e.status == "planned":
+            mark = (f'<rect x="{x1:.1f}" y="{y + 4}" width="{width:.1f}" height="12" fill="none" '
+                    f'stroke="{colour}" stroke-width="2"/>')
+        else:
+            mark = f'<rect x="{x1:.1f}" y="{y + 4}" width="{width:.1f}" height="12" fill="{colour}"/>'
+        label = (f'<text x="4" y="{y + 14}">{escape(_short(e.entity.name, 38))}</text>'
+                 f'<text x="{name_w + 4}" y="{y + 14}" class="muted">{escape(_short(e.when, 24))}</text>')
+        tip = f"<title>{escape(e.entity.name)}: {escape(e.when)}{' — ' + escape(e.status) if e.status else ''}</title>"
+        body.append(f'<g class="bg-tl-row">{_a(link(e.entity), tip + label + mark)}</g>')
+        alt.append(f"{e.when}: {e.entity.name}" + (f" ({e.status})" if e.status else ""))
+    legend_y = height
+    body.append(
+        f'<g transform="translate(4 {legend_y})" class="muted">'
+        f'<rect width="14" height="8" y="-8" fill="{CONDUCTED}"/><text x="18">conducted</text>'
+        f'<rect x="100" width="14" height="8" y="-8" fill="none" stroke="{PLANNED}" stroke-width="2"/>'
+        f'<text x="118">planned</text>'
+        f'<rect x="190" width="14" height="8" y="-8" fill="{CONDUCTED}" fill-opacity=".28" stroke="{CONDUCTED}"/>'
+        f'<text x="208">fuzzy date: the whole period it may mean (dashed: uncertain)</text></g>')
+    desc = "Timeline. " + "; ".join(alt) + "."
+    return Picture(_svg(label_w + plot_w + 40, legend_y + 14, title, desc, "".join(body)), title, desc)
+
+
+# --- relationship graph ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    ref: Ref
+    depth: int
+
+
+def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None,
+                  title: str = "Relationships", limit: int = 120) -> Picture | None:
+    """Exercises and mechanisms (left) joined to their participants and members (right), with force hierarchy."""
+    chosen = set(ids) if ids is not None else set(graph.entities)
+    events = sorted((i for i in chosen if graph.entities[i].kind.name in ("exercise", "mechanism")),
+                    key=lambda i: (graph.entities[i].kind.name, graph.entities[i].model.name.lower()))
+    edges: list[tuple[str, str, str]] = []
+    for link_ in graph.links:
+        if link_.source in events and link_.via in ("participant", "member", "framework"):
+            edges.append((link_.source, link_.target, link_.via))
+    actors = {t for _, t, _ in edges}
+    # the hierarchy of every actor shown: parents up to the state
+    for actor in list(actors):
+        current = graph.entities.get(actor)
+        while current is not None and getattr(current.model, "parent", None):
+            parent = current.model.parent
+            if parent not in graph.entities:
+                break
+            actors.add(parent)
+            current = graph.entities[parent]
+    if not events or not actors:
+        return None
+    events = events[:limit]
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for actor in actors:
+        parent = getattr(graph.entities[actor].model, "parent", None)
+        children[parent if parent in actors else None].append(actor)
+    ordered: list[_Node] = []
+
+    def walk(node: str | None, depth: int) -> None:
+        for child in sorted(children.get(node, ()), key=lambda a: graph.entities[a].model.name.lower()):
+            ordered.append(_Node(ref(child), depth))
+            walk(child, depth + 1)
+
+    walk(None, 0)
+    ordered = ordered[:limit]
+    row, left_w, gap = 20.0, 250.0, 170.0
+    height = 24 + row * max(len(events), len(ordered)) + 24
+    ey = {e: 24 + i * row for i, e in enumerate(events)}
+    ay = {n.ref.id: 24 + i * row for i, n in enumerate(ordered)}
+    body: list[str] = []
+    colours = {"participant": CONDUCTED, "member": MEMBER, "framework": OTHER}
+    for source, target, via in edges:
+        if source not in ey or target not in ay:
+            continue
+        y1, y2 = ey[source], ay[target]
+        x1, x2 = left_w, left_w + gap
+        body.append(f'<path d="M{x1:.0f} {y1 - 4:.0f} C{x1 + 80:.0f} {y1 - 4:.0f} {x2 - 80:.0f} {y2 - 4:.0f} '
+                    f'{x2:.0f} {y2 - 4:.0f}" fill="none" stroke="{colours[via]}" stroke-opacity=".7">'
+                    f"<title>{escape(graph.entities[source].model.name)} — {via} — "
+                    f"{escape(graph.entities[target].model.name)}</title></path>")
+    for e in events:
+        r = ref(e)
+        kind = graph.entities[e].kind.name
+        body.append(_a(link(r), f'<text x="{left_w - 6}" y="{ey[e]:.0f}" text-anchor="end">'
+                                f"{escape(_short(r.name, 40))}</text>")
+                    + f'<circle cx="{left_w:.0f}" cy="{ey[e] - 4:.0f}" r="3.5" '
+                      f'fill="{OTHER if kind == "mechanism" else CONDUCTED}"/>')
+    for n in ordered:
+        x = left_w + gap + 6 + n.depth * 14
+        prefix = "└ " if n.depth else ""
+        body.append(f'<circle cx="{left_w + gap:.0f}" cy="{ay[n.ref.id] - 4:.0f}" r="3" fill="currentColor"/>'
+                    + _a(link(n.ref), f'<text x="{x:.0f}" y="{ay[n.ref.id]:.0f}">{escape(prefix)}'
+                                      f"{escape(_short(n.ref.name, 42))}</text>"))
+    body.append(f'<g transform="translate(4 {height - 6})" class="muted">'
+                f'<line x2="16" y1="-4" y2="-4" stroke="{CONDUCTED}"/><text x="20">participant</text>'
+                f'<line x1="110" x2="126" y1="-4" y2="-4" stroke="{MEMBER}"/><text x="130">member</text>'
+                f'<line x1="200" x2="216" y1="-4" y2="-4" stroke="{OTHER}"/><text x="220">framework</text>'
+                f'<text x="320">└ part of the actor above</text></g>')
+    alt = [f"{graph.entities[s].model.name} — {via} — {graph.entities[t].model.name}" for s, t, via in edges
+           if s in ey and t in ay]
+    alt += [f"{n.ref.name} is part of {graph.entities[graph.entities[n.ref.id].model.parent].model.name}"
+            for n in ordered if n.depth]
+    desc = "Relationships. " + "; ".join(alt) + "."
+    return Picture(_svg(left_w + gap + 330, height + 4, title, desc, "".join(body)), title, desc)
+
+
+# --- locator map -----------------------------------------------------------------------------------
+
+
+@cache
+def _world() -> tuple[dict[str, list[list[tuple[float, float]]]], dict[str, set[int]],
+                      list[list[tuple[float, float]]]]:
+    """Country rings (lon, lat) by name, the arcs each country uses, and every decoded arc."""
+    data = json.loads(resources.files("briefgen").joinpath("assets/geo/countries-50m.json").read_text())
+    (sx, sy), (tx, ty) = data["transform"]["scale"], data["transform"]["translate"]
+    arcs: list[list[tuple[float, float]]] = []
+    for arc in data["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+
+    def ring(indices: list[int]) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        for i in indices:
+            points = arcs[i] if i >= 0 else list(reversed(arcs[~i]))
+            out.extend(points[1:] if out else points)
+        return out
+
+    rings: dict[str, list[list[tuple[float, float]]]] = defaultdict(list)
+    uses: dict[str, set[int]] = defaultdict(set)
+    for geometry in data["objects"]["countries"]["geometries"]:
+        name = geometry.get("properties", {}).get("name")
+        if not name:
+            continue
+        polygons = geometry.get("arcs", [])
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        for polygon in polygons:
+            for indices in polygon:
+                rings[name].append(ring(indices))
+                uses[name].update(i if i >= 0 else ~i for i in indices)
+    return dict(rings), dict(uses), arcs
+
+
+def countries() -> frozenset[str]:
+    """Names of the countries the bundled outlines know."""
+    return frozenset(_world()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class MapPlace:
+    """A point on the map (a place with sourced coordinates)."""
+
+    ref: Ref
+    lat: float
+    lon: float
+
+
+def locator_map(focus: Sequence[str], highlight: Sequence[str], link: Linker, *, places: Sequence[MapPlace] = (),
+                borders: Sequence[tuple[str, str, str]] = (), state_refs: dict[str, Ref] | None = None,
+                title: str = "Locator map", width: float = 520.0, margin: float = 4.0) -> Picture | None:
+    """Country outlines around ``focus`` countries, ``highlight``ed ones shaded, shared ``borders`` drawn bold."""
+    rings, uses, arcs = _world()
+    focus = [c for c in focus if c in rings]
+    if not focus:
+        return None
+    xs = [p[0] for c in focus for r in rings[c] for p in r]
+    ys = [p[1] for c in focus for r in rings[c] for p in r]
+    lon0, lon1 = min(xs) - margin, max(xs) + margin
+    lat0, lat1 = min(ys) - margin, max(ys) + margin
+    k = math.cos(math.radians((lat0 + lat1) / 2))
+    scale = width / ((lon1 - lon0) * k)
+    height = (lat1 - lat0) * scale
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - lon0) * k * scale, (lat1 - lat) * scale
+
+    def path(points: Iterable[tuple[float, float]], close: bool) -> str:
+        # points outside the frame are pinned to just beyond its edge: the clip hides them, the file stays small
+        out, last = [], None
+        for lon, lat in points:
+            px, py = project(min(max(lon, lon0 - 1), lon1 + 1), min(max(lat, lat0 - 1), lat1 + 1))
+            if last and abs(px - last[0]) < 0.6 and abs(py - last[1]) < 0.6:
+                continue
+            out.append(f"{px:.1f} {py:.1f}")
+            last = (px, py)
+        return ("M" + " L".join(out) + (" Z" if close else "")) if len(out) > 1 else ""
+
+    visible = [c for c, rs in rings.items()
+               if any(lon0 - 20 < p[0] < lon1 + 20 and lat0 - 20 < p[1] < lat1 + 20 for r in rs for p in r[::7])]
+    body = ['<defs><clipPath id="__UID__-frame"><rect width="100%" height="100%"/></clipPath></defs>',
+            '<g clip-path="url(#__UID__-frame)">']
+    refs = state_refs or {}
+    for name in sorted(visible):
+        shade = name in highlight
+        d = " ".join(p for r in rings[name] if (p := path(r, True)))
+        shape = (f'<path d="{d}" fill="{HIGHLIGHT if shade else "currentColor"}" '
+                 f'fill-opacity="{".35" if shade else ".06"}" stroke="currentColor" stroke-opacity=".45" '
+                 f'stroke-width=".6"><title>{escape(name)}</title></path>')
+        body.append(_a(link(refs[name]) if name in refs else None, shape))
+    for a, b, label in borders:
+        shared = uses.get(a, set()) & uses.get(b, set())
+        for i in sorted(shared):
+            d = path(arcs[i], False)
+            if d:
+                body.append(f'<path d="{d}" fill="none" stroke="{PLANNED}" stroke-width="3">'
+                            f"<title>{escape(label)}</title></path>")
+    labelled = [c for c in sorted(set(highlight) | set(focus)) if c in rings]
+    for name in labelled:  # at the middle of the country's part inside the frame
+        inside = [p for r in rings[name] for p in r if lon0 + 1 < p[0] < lon1 - 1 and lat0 + 1 < p[1] < lat1 - 1]
+        if len(inside) < 3:
+            continue
+        xs_in, ys_in = sorted(p[0] for p in inside), sorted(p[1] for p in inside)
+        px, py = project(xs_in[len(xs_in) // 2], ys_in[len(ys_in) // 2])
+        if 0 <= px <= width and 0 <= py <= height:
+            body.append(f'<text x="{px:.0f}" y="{py:.0f}" text-anchor="middle" font-weight="700">'
+                        f"{escape(name)}</text>")
+    for place in places:
+        px, py = project(place.lon, place.lat)
+        body.append(_a(link(place.ref), f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{PLANNED}"/>'
+                                        f'<text x="{px + 6:.1f}" y="{py + 4:.1f}">{escape(place.ref.name)}</text>'))
+    body.append("</g>")
+    parts = [f"Map of {', '.join(focus)} and neighbours"]
+    if highlight:
+        parts.append(f"shaded: {', '.join(sorted(set(highlight)))}")
+    if borders:
+        parts.append("; ".join(label for _, _, label in borders))
+    if places:
+        parts.append("places: " + ", ".join(p.ref.name for p in places))
+    desc = ". ".join(parts) + ". Outlines: Natural Earth via world-atlas."
+    return Picture(_svg(width, height, title, desc, "".join(body)), title, desc)
+
+
+def state_names(graph: Graph) -> dict[str, str]:
+    """Actor id → country name in the outlines, for state actors whose name the outlines know."""
+    known = countries()
+    return {r.id: r.model.name for r in graph.entities.values()
+            if r.kind.name == "actor" and getattr(r.model, "type", None) == "state" and r.model.name in known}
+
+
+def _state(graph: Graph, actor_id: str) -> str | None:
+    """The state an actor belongs to (itself, or up its parent chain)."""
+    seen: set[str] = set()
+    current = graph.entities.get(actor_id)
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        if current.kind.name == "actor" and getattr(current.model, "type", None) == "state":
+            return current.id
+        parent = getattr(current.model, "parent", None) or getattr(current.model, "country", None)
+        current = graph.entities.get(parent) if parent else None
+    return None
+
+
+def _claims(graph: Graph, entity_id: str, prop: str) -> list:  # type: ignore[type-arg]
+    record = graph.entities.get(entity_id)
+    return [c for c in getattr(record.model, "claims", ()) if c.property == prop] if record else []
+
+
+def _place_points(graph: Graph, ids: Iterable[str], ref: Callable[[str], Ref]) -> list[MapPlace]:
+    out = []
+    for i in ids:
+        for claim in _claims(graph, i, "coordinates"):
+            out.append(MapPlace(ref(i), claim.value.lat, claim.value.lon))
+            break
+    return out
+
+
+def entity_map(graph: Graph, entity_id: str, ref: Callable[[str], Ref], link: Linker) -> Picture | None:
+    """A small locator map for a place or an exercise: its country, participants' states, borders."""
+    names = state_names(graph)
+    record = graph.entities[entity_id]
+    places = [entity_id] if record.kind.name == "place" else [c.value for c in _claims(graph, entity_id, "location")]
+    focus_states = {s for p in places if (s := _state(graph, p))}
+    highlight = set(focus_states)
+    for claim in _claims(graph, entity_id, "participant"):
+        if state := _state(graph, claim.value):
+            highlight.add(state)
+    borders = []
+    for place in places:
+        for claim in _claims(graph, place, "borders"):
+            a, b = _state(graph, place), _state(graph, claim.value)
+            if a in names and b in names:
+                borders.append((names[a], names[b],
+                                f"{graph.entities[place].model.name} borders {graph.entities[claim.value].model.name}"))
+    focus = [names[s] for s in sorted(focus_states) if s in names]
+    return locator_map(focus, [names[s] for s in sorted(highlight) if s in names], link,
+                       places=_place_points(graph, places, ref), borders=borders,
+                       state_refs={names[i]: ref(i) for i in names}, title=f"Where: {record.model.name}",
+                       width=420.0)
+
+
+def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None) -> Picture | None:
+    """The briefing's locator map: around the country holding most places, every state involved shaded."""
+    names = state_names(graph)
+    chosen = set(ids) if ids is not None else set(graph.entities)
+    place_ids = [i for i in chosen if graph.entities[i].kind.name == "place"]
+    weight: dict[str, int] = defaultdict(int)
+    for p in place_ids:
+        if (s := _state(graph, p)) in names:
+            weight[s] += 1
+    involved = {s for link_ in graph.links if link_.source in chosen and link_.via in (
+        "participant", "member", "location", "country") if (s := _state(graph, link_.target)) in names}
+    if not weight and not involved:
+        return None
+    centre = max(weight, key=lambda s: (weight[s], s)) if weight else sorted(involved)[0]
+    borders = []
+    for p in place_ids:
+        for claim in _claims(graph, p, "borders"):
+            a, b = _state(graph, p), _state(graph, claim.value)
+            if a in names and b in names:
+                borders.append((names[a], names[b],
+                                f"{graph.entities[p].model.name} borders {graph.entities[claim.value].model.name}"))
+    return locator_map([names[centre]], sorted(names[s] for s in involved | set(weight)), link,
+                       places=_place_points(graph, place_ids, ref), borders=borders,
+                       state_refs={names[i]: ref(i) for i in names}, title="Locator map", margin=6.0)
+
+
+__all__ = ["MapPlace", "Picture", "countries", "entity_map", "locator_map", "relationships", "site_map",
+           "state_names", "timeline"]
