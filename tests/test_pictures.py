@@ -1,0 +1,154 @@
+"""Pictures: the SVG timeline, relationship graph and locator map, checked as data and by looking.
+
+"By looking" means rendering the real map page in headless Chromium to PNG and counting
+pixels of the colours that carry meaning (shaded states, the named border).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from briefgen import pictures, views
+from briefgen.link import Graph
+from briefgen.project import check
+
+REPO = Path(__file__).resolve().parents[1]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    result = check(REPO / "content")
+    assert result.graph is not None
+    return result.graph
+
+
+def _link(r: views.Ref) -> str | None:
+    return f"/{r.url}" if r.url else None
+
+
+def _parse(pic: pictures.Picture) -> ET.Element:
+    root = ET.fromstring(str(pic.svg))  # well-formed XML or this raises
+    assert root.tag == f"{SVG}svg"
+    assert root.find(f"{SVG}title") is not None and root.find(f"{SVG}title").text == pic.title
+    assert root.find(f"{SVG}desc").text == pic.alt
+    return root
+
+
+def test_timeline_draws_every_dated_entry_with_a_link(graph: Graph) -> None:
+    entries = views.timeline(graph)
+    pic = pictures.timeline(entries, _link)
+    assert pic is not None
+    root = _parse(pic)
+    links = {a.get("href") for a in root.iter(f"{SVG}a")}
+    assert links == {f"/{e.entity.url}" for e in entries}
+    for e in entries:
+        assert e.when in pic.alt and e.entity.name in pic.alt
+    # planned in the planned colour, dashed because its year is uncertain; the conducted 2016 drill solid
+    rows = {g.find(f"{SVG}a/{SVG}title").text: g for g in root.iter(f"{SVG}g") if g.get("class") == "bg-tl-row"}
+    planned = next(g for t, g in rows.items() if "planned" in t and "Ishkashim" in t)
+    conducted = next(g for t, g in rows.items() if "20–23 Oct 2016" in t)
+    assert [r.get("stroke-dasharray") for r in planned.iter(f"{SVG}rect")] == ["3 2"]
+    assert all(r.get("stroke") == pictures.PLANNED for r in planned.iter(f"{SVG}rect"))
+    assert [(r.get("fill"), r.get("fill-opacity")) for r in conducted.iter(f"{SVG}rect")] == [
+        (pictures.CONDUCTED, None)]
+
+
+def test_fuzzy_dates_are_drawn_faded_with_whiskers(graph: Graph) -> None:
+    entries = [e for e in views.timeline(graph) if e.fuzzy]
+    assert entries, "the corpus has fuzzy dates (2012, early Aug 2016, late Jul 2017?)"
+    root = _parse(pictures.timeline(entries, _link))
+    rects = list(root.iter(f"{SVG}rect"))
+    assert all(r.get("fill-opacity") == ".28" for r in rects if r.get("height") == "10")
+    assert len([ln for ln in root.iter(f"{SVG}line") if ln.get("y1") and ln.get("stroke") != "currentColor"]) >= 2
+
+
+def test_relationships_show_members_participants_and_force_hierarchy(graph: Graph) -> None:
+    ref = functools.partial(views.ref, graph)
+    pic = pictures.relationships(graph, ref, _link)
+    root = _parse(pic)
+    titles = {p.find(f"{SVG}title").text for p in root.iter(f"{SVG}path")}
+    assert "Quadrilateral Cooperation and Coordination Mechanism — member — Pakistan" in titles
+    assert "SCO exercises in Tajikistan, 2012 — framework — Shanghai Cooperation Organization" in titles
+    assert "Mobile Forces of Tajikistan’s Armed Forces is part of Armed Forces of Tajikistan" in pic.alt
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    at = {t: i for i, t in enumerate(texts)}
+    # the hierarchy reads top-down: state, its armed forces, their unit
+    assert at["Tajikistan"] < at["└ Armed Forces of Tajikistan"] < at["└ Mobile Forces of Tajikistan’s Armed Forces"]
+
+
+def test_locator_map_shades_the_states_and_draws_the_named_border(graph: Graph) -> None:
+    ref = functools.partial(views.ref, graph)
+    pic = pictures.entity_map(graph, "tajik-chinese-drill-ishkashim-2016", ref, _link)
+    root = _parse(pic)
+    shaded = {p.find(f"{SVG}title").text for p in root.iter(f"{SVG}path") if p.get("fill") == pictures.HIGHLIGHT}
+    assert shaded == {"Tajikistan", "China"}  # the location's state and the participants' states
+    border = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == pictures.PLANNED]
+    assert border and border[0].find(f"{SVG}title").text == "Ishkashim district borders Afghanistan"
+    assert len(str(pic.svg)) < 200_000, "outlines outside the frame are pinned, not drawn in full"
+
+
+def test_pictures_escape_content_and_keep_ids_unique(graph: Graph) -> None:
+    hostile = views.TimelineEntry(
+        sort_key=(views.dt.date(2020, 1, 1), views.dt.date(2020, 1, 2)), when="2020", fuzzy=False,
+        entity=views.Ref("x", "<script>alert(1)</script> & co", "exercises/x/", "exercise"), what="",
+        anchor="a", status="conducted")
+    a = pictures.timeline([hostile], _link)
+    b = pictures.timeline([hostile], _link, title="Another")
+    assert "<script>" not in str(a.svg) and "&lt;script&gt;" in str(a.svg)
+    ids = [e.get("id") for pic in (a, b) for e in _parse(pic).iter() if e.get("id")]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from briefgen.build import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    assert build_site(REPO / "mkdocs.yml", quiet=True, site_dir=out, pdf=False) == 0
+    return out
+
+
+def test_pictures_appear_on_site_pages(built_site: Path) -> None:
+    assert "<svg" in (built_site / "timeline" / "index.html").read_text()
+    assert "Locator map" in (built_site / "map" / "index.html").read_text()
+    assert "Relationships" in (built_site / "relationships" / "index.html").read_text()
+    exercise = (built_site / "exercises" / "tajik-chinese-drill-ishkashim-2016" / "index.html").read_text()
+    assert "Where: Tajik–Chinese anti-terror drill" in exercise
+    place = (built_site / "places" / "ishkashim-district" / "index.html").read_text()
+    assert "Ishkashim district borders Afghanistan" in place
+
+
+def test_map_page_renders_in_chromium_with_shaded_states_and_border(built_site: Path, tmp_path: Path) -> None:
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            page = browser.new_page(viewport={"width": 1280, "height": 1200})
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/map/")
+            shot = tmp_path / "map.png"
+            page.locator("figure.bg-figure svg").screenshot(path=str(shot))
+            browser.close()
+    finally:
+        server.shutdown()
+    print(f"map rendered to {shot}")
+    image = Image.open(shot).convert("RGB")
+    pixels = list(zip(*[iter(image.tobytes())] * 3, strict=True))
+    orange = sum(1 for r, g, b in pixels if r > 200 and 80 < g < 140 and b < 60)
+    blue = sum(1 for r, g, b in pixels if r < 200 and g > 190 and b > 230)
+    assert orange > 200, "the Tajikistan–Afghanistan border is drawn"
+    assert blue > len(pixels) * 0.2, "the involved states are shaded"
