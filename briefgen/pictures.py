@@ -270,70 +270,99 @@ class MapPlace:
     lon: float
 
 
-def locator_map(focus: Sequence[str], highlight: Sequence[str], link: Linker, *, places: Sequence[MapPlace] = (),
-                borders: Sequence[tuple[str, str, str]] = (), state_refs: dict[str, Ref] | None = None,
-                title: str = "Locator map", width: float = 520.0, margin: float = 4.0) -> Picture | None:
-    """Country outlines around ``focus`` countries, ``highlight``ed ones shaded, shared ``borders`` drawn bold."""
-    rings, uses, arcs = _world()
-    focus = [c for c in focus if c in rings]
-    if not focus:
-        return None
-    xs = [p[0] for c in focus for r in rings[c] for p in r]
-    ys = [p[1] for c in focus for r in rings[c] for p in r]
-    lon0, lon1 = min(xs) - margin, max(xs) + margin
-    lat0, lat1 = min(ys) - margin, max(ys) + margin
-    k = math.cos(math.radians((lat0 + lat1) / 2))
-    scale = width / ((lon1 - lon0) * k)
-    height = (lat1 - lat0) * scale
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The map window (degrees) and its equirectangular projection to pixels."""
 
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - lon0) * k * scale, (lat1 - lat) * scale
+    lon0: float
+    lon1: float
+    lat0: float
+    lat1: float
+    width: float
 
-    def path(points: Iterable[tuple[float, float]], close: bool) -> str:
+    @property
+    def k(self) -> float:
+        return math.cos(math.radians((self.lat0 + self.lat1) / 2))
+
+    @property
+    def scale(self) -> float:
+        return self.width / ((self.lon1 - self.lon0) * self.k)
+
+    @property
+    def height(self) -> float:
+        return (self.lat1 - self.lat0) * self.scale
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        return (lon - self.lon0) * self.k * self.scale, (self.lat1 - lat) * self.scale
+
+    def path(self, points: Iterable[tuple[float, float]], close: bool) -> str:
         # points outside the frame are pinned to just beyond its edge: the clip hides them, the file stays small
         out, last = [], None
         for lon, lat in points:
-            px, py = project(min(max(lon, lon0 - 1), lon1 + 1), min(max(lat, lat0 - 1), lat1 + 1))
+            px, py = self.project(min(max(lon, self.lon0 - 1), self.lon1 + 1),
+                                  min(max(lat, self.lat0 - 1), self.lat1 + 1))
             if last and abs(px - last[0]) < 0.6 and abs(py - last[1]) < 0.6:
                 continue
             out.append(f"{px:.1f} {py:.1f}")
             last = (px, py)
         return ("M" + " L".join(out) + (" Z" if close else "")) if len(out) > 1 else ""
 
-    visible = [c for c, rs in rings.items()
-               if any(lon0 - 20 < p[0] < lon1 + 20 and lat0 - 20 < p[1] < lat1 + 20 for r in rs for p in r[::7])]
-    body = ['<defs><clipPath id="__UID__-frame"><rect width="100%" height="100%"/></clipPath></defs>',
-            '<g clip-path="url(#__UID__-frame)">']
-    refs = state_refs or {}
-    for name in sorted(visible):
+
+@cache
+def _frame(focus: tuple[str, ...], width: float, margin: float) -> _Frame | None:
+    rings = _world()[0]
+    focus = tuple(c for c in focus if c in rings)
+    if not focus:
+        return None
+    xs = [p[0] for c in focus for r in rings[c] for p in r]
+    ys = [p[1] for c in focus for r in rings[c] for p in r]
+    return _Frame(min(xs) - margin, max(xs) + margin, min(ys) - margin, max(ys) + margin, width)
+
+
+@cache
+def _countries(frame: _Frame, highlight: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, SVG path element) for every country in or near the frame; cached per frame and shading."""
+    rings = _world()[0]
+    out = []
+    for name in sorted(rings):
+        if not any(frame.lon0 - 20 < p[0] < frame.lon1 + 20 and frame.lat0 - 20 < p[1] < frame.lat1 + 20
+                   for r in rings[name] for p in r[::7]):
+            continue
         shade = name in highlight
-        d = " ".join(p for r in rings[name] if (p := path(r, True)))
-        shape = (f'<path d="{d}" fill="{HIGHLIGHT if shade else "currentColor"}" '
-                 f'fill-opacity="{".35" if shade else ".06"}" stroke="currentColor" stroke-opacity=".45" '
-                 f'stroke-width=".6"><title>{escape(name)}</title></path>')
-        body.append(_a(link(refs[name]) if name in refs else None, shape))
+        d = " ".join(p for r in rings[name] if (p := frame.path(r, True)))
+        out.append((name, f'<path d="{d}" fill="{HIGHLIGHT if shade else "currentColor"}" '
+                          f'fill-opacity="{".35" if shade else ".06"}" stroke="currentColor" stroke-opacity=".45" '
+                          f'stroke-width=".6"><title>{escape(name)}</title></path>'))
+    return tuple(out)
+
+
+def _overlay(frame: _Frame, focus: Sequence[str], highlight: Sequence[str], borders: Sequence[tuple[str, str, str]],
+             places: Sequence[MapPlace], link: Linker) -> str:
+    """Named borders, country labels and place dots: what differs from one map to the next."""
+    rings, uses, arcs = _world()
+    body = []
     for a, b, label in borders:
-        shared = uses.get(a, set()) & uses.get(b, set())
-        for i in sorted(shared):
-            d = path(arcs[i], False)
-            if d:
+        for i in sorted(uses.get(a, set()) & uses.get(b, set())):
+            if d := frame.path(arcs[i], False):
                 body.append(f'<path d="{d}" fill="none" stroke="{PLANNED}" stroke-width="3">'
                             f"<title>{escape(label)}</title></path>")
-    labelled = [c for c in sorted(set(highlight) | set(focus)) if c in rings]
-    for name in labelled:  # at the middle of the country's part inside the frame
-        inside = [p for r in rings[name] for p in r if lon0 + 1 < p[0] < lon1 - 1 and lat0 + 1 < p[1] < lat1 - 1]
+    for name in sorted(set(highlight) | set(focus)):  # at the middle of the country's part inside the frame
+        inside = [p for r in rings.get(name, ()) for p in r
+                  if frame.lon0 + 1 < p[0] < frame.lon1 - 1 and frame.lat0 + 1 < p[1] < frame.lat1 - 1]
         if len(inside) < 3:
             continue
-        xs_in, ys_in = sorted(p[0] for p in inside), sorted(p[1] for p in inside)
-        px, py = project(xs_in[len(xs_in) // 2], ys_in[len(ys_in) // 2])
-        if 0 <= px <= width and 0 <= py <= height:
-            body.append(f'<text x="{px:.0f}" y="{py:.0f}" text-anchor="middle" font-weight="700">'
-                        f"{escape(name)}</text>")
+        xs, ys = sorted(p[0] for p in inside), sorted(p[1] for p in inside)
+        px, py = frame.project(xs[len(xs) // 2], ys[len(ys) // 2])
+        body.append(f'<text x="{px:.0f}" y="{py:.0f}" text-anchor="middle" font-weight="700">{escape(name)}</text>')
     for place in places:
-        px, py = project(place.lon, place.lat)
+        px, py = frame.project(place.lon, place.lat)
         body.append(_a(link(place.ref), f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{PLANNED}"/>'
                                         f'<text x="{px + 6:.1f}" y="{py + 4:.1f}">{escape(place.ref.name)}</text>'))
-    body.append("</g>")
+    return "".join(body)
+
+
+def _describe(focus: Sequence[str], highlight: Sequence[str], borders: Sequence[tuple[str, str, str]],
+              places: Sequence[MapPlace]) -> str:
     parts = [f"Map of {', '.join(focus)} and neighbours"]
     if highlight:
         parts.append(f"shaded: {', '.join(sorted(set(highlight)))}")
@@ -341,8 +370,65 @@ def locator_map(focus: Sequence[str], highlight: Sequence[str], link: Linker, *,
         parts.append("; ".join(label for _, _, label in borders))
     if places:
         parts.append("places: " + ", ".join(p.ref.name for p in places))
-    desc = ". ".join(parts) + ". Outlines: Natural Earth via world-atlas."
-    return Picture(_svg(width, height, title, desc, "".join(body)), title, desc)
+    return ". ".join(parts) + ". Outlines: Natural Earth via world-atlas."
+
+
+def locator_map(focus: Sequence[str], highlight: Sequence[str], link: Linker, *, places: Sequence[MapPlace] = (),
+                borders: Sequence[tuple[str, str, str]] = (), state_refs: dict[str, Ref] | None = None,
+                title: str = "Locator map", width: float = 520.0, margin: float = 4.0) -> Picture | None:
+    """Country outlines around ``focus`` countries, ``highlight``ed ones shaded, shared ``borders`` drawn bold.
+
+    Everything is inline, so each country links to its page; used for the map page and the book.
+    """
+    frame = _frame(tuple(focus), width, margin)
+    if frame is None:
+        return None
+    focus = [c for c in focus if c in _world()[0]]
+    refs = state_refs or {}
+    body = ['<defs><clipPath id="__UID__-frame"><rect width="100%" height="100%"/></clipPath></defs>',
+            '<g clip-path="url(#__UID__-frame)">']
+    body += [_a(link(refs[name]) if name in refs else None, shape)
+             for name, shape in _countries(frame, tuple(sorted(set(highlight))))]
+    body += [_overlay(frame, focus, highlight, borders, places, link), "</g>"]
+    desc = _describe(focus, highlight, borders, places)
+    return Picture(_svg(frame.width, frame.height, title, desc, "".join(body)), title, desc)
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What a small map shows; pages with equal ``layer_key`` share one base-layer file."""
+
+    focus: tuple[str, ...]
+    highlight: tuple[str, ...]
+    borders: tuple[tuple[str, str, str], ...]
+    places: tuple[MapPlace, ...]
+    title: str
+    width: float = 420.0
+    margin: float = 4.0
+
+    @property
+    def layer_key(self) -> str:
+        return _uid(*self.focus, "|", *self.highlight, str(self.width), str(self.margin))
+
+
+@cache
+def base_layer(focus: tuple[str, ...], highlight: tuple[str, ...], width: float, margin: float) -> bytes:
+    """The country outlines of a small map as a standalone SVG file (shared by every page that needs it)."""
+    frame = _frame(focus, width, margin)
+    assert frame is not None
+    body = "".join(shape for _, shape in _countries(frame, highlight))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" '
+            f'width="{frame.width:.0f}" height="{frame.height:.0f}" color="#555">{body}</svg>').encode()
+
+
+def small_map(spec: MapSpec, layer_href: str, link: Linker) -> Picture:
+    """A page's small map: the shared base layer as an image, with its own borders, labels and places inline."""
+    frame = _frame(spec.focus, spec.width, spec.margin)
+    assert frame is not None
+    body = (f'<image href="{escape(layer_href)}" width="{frame.width:.0f}" height="{frame.height:.0f}"/>'
+            + _overlay(frame, spec.focus, spec.highlight, spec.borders, spec.places, link))
+    desc = _describe(spec.focus, spec.highlight, spec.borders, spec.places)
+    return Picture(_svg(frame.width, frame.height, spec.title, desc, body), spec.title, desc)
 
 
 def state_names(graph: Graph) -> dict[str, str]:
@@ -379,8 +465,8 @@ def _place_points(graph: Graph, ids: Iterable[str], ref: Callable[[str], Ref]) -
     return out
 
 
-def entity_map(graph: Graph, entity_id: str, ref: Callable[[str], Ref], link: Linker) -> Picture | None:
-    """A small locator map for a place or an exercise: its country, participants' states, borders."""
+def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref]) -> MapSpec | None:
+    """The small map of a place or an exercise: its country, participants' states, named borders."""
     names = state_names(graph)
     record = graph.entities[entity_id]
     places = [entity_id] if record.kind.name == "place" else [c.value for c in _claims(graph, entity_id, "location")]
@@ -396,11 +482,11 @@ def entity_map(graph: Graph, entity_id: str, ref: Callable[[str], Ref], link: Li
             if a in names and b in names:
                 borders.append((names[a], names[b],
                                 f"{graph.entities[place].model.name} borders {graph.entities[claim.value].model.name}"))
-    focus = [names[s] for s in sorted(focus_states) if s in names]
-    return locator_map(focus, [names[s] for s in sorted(highlight) if s in names], link,
-                       places=_place_points(graph, places, ref), borders=borders,
-                       state_refs={names[i]: ref(i) for i in names}, title=f"Where: {record.model.name}",
-                       width=420.0)
+    focus = tuple(names[s] for s in sorted(focus_states) if s in names)
+    if _frame(focus, 420.0, 4.0) is None:
+        return None
+    return MapSpec(focus, tuple(sorted(names[s] for s in highlight if s in names)), tuple(borders),
+                   tuple(_place_points(graph, places, ref)), f"Where: {record.model.name}")
 
 
 def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None) -> Picture | None:
@@ -429,5 +515,5 @@ def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterabl
                        state_refs={names[i]: ref(i) for i in names}, title="Locator map", margin=6.0)
 
 
-__all__ = ["MapPlace", "Picture", "countries", "entity_map", "locator_map", "relationships", "site_map",
-           "state_names", "timeline"]
+__all__ = ["MapPlace", "MapSpec", "Picture", "base_layer", "countries", "entity_map_spec", "locator_map",
+           "relationships", "site_map", "small_map", "state_names", "timeline"]

@@ -51,13 +51,17 @@ def _linker(base: str) -> pictures.Linker:
     return lambda r: f"{base}{r.url}" if r.url else None
 
 
-def entity_pictures(graph: Graph, page: views.EntityPage, base: str) -> list[pictures.Picture]:
-    """The pictures an entity page shows: a locator map for places and exercises, relationships for the rest."""
+MAPS_FOLDER = "assets/maps"
+
+
+def entity_pictures(graph: Graph, page: views.EntityPage, base: str,
+                    spec: pictures.MapSpec | None = None) -> list[pictures.Picture]:
+    """The pictures an entity page shows: a small map for places and exercises, relationships for the rest."""
     ref = partial(views.ref, graph)
     link = _linker(base)
     out: list[pictures.Picture | None] = []
-    if page.kind in ("place", "exercise"):
-        out.append(pictures.entity_map(graph, page.id, ref, link))
+    if spec is not None:
+        out.append(pictures.small_map(spec, f"{base}{MAPS_FOLDER}/{spec.layer_key}.svg", link))
     if page.kind in ("exercise", "mechanism"):
         out.append(pictures.relationships(graph, ref, link, ids=[page.id], title=f"Relationships: {page.title}"))
     elif page.kind == "actor":
@@ -99,9 +103,10 @@ def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = 
     }
     for index in v.indexes:
         pages[f"{index.url}index.md"] = PageJob(index.title, lambda base, p=index: r.index(p, base))
+    specs = {p.id: pictures.entity_map_spec(graph, p.id, ref) for p in v.entities if p.kind in ("place", "exercise")}
     for page in v.entities:
         pages[f"{page.url.rstrip('/')}.md"] = PageJob(
-            page.title, lambda base, p=page: r.entity(p, base, entity_pictures(graph, p, base)))
+            page.title, lambda base, p=page: r.entity(p, base, entity_pictures(graph, p, base, specs.get(p.id))))
     for source in v.sources:
         pages[f"{source.url.rstrip('/')}.md"] = PageJob(source.name, lambda base, p=source: r.source(p, base))
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
@@ -109,4 +114,8 @@ def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = 
         "assets/briefgen.css": css,
         "graph.json": (json.dumps(v.export, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
     }
+    for spec in specs.values():  # one base-layer file per distinct map, however many pages show it
+        if spec is not None:
+            assets[f"{MAPS_FOLDER}/{spec.layer_key}.svg"] = pictures.base_layer(
+                spec.focus, spec.highlight, spec.width, spec.margin)
     return Site(pages, assets, v, graph, r, in_edition, edition), result

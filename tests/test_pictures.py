@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 import xml.etree.ElementTree as ET
@@ -86,13 +87,18 @@ def test_relationships_show_members_participants_and_force_hierarchy(graph: Grap
 
 def test_locator_map_shades_the_states_and_draws_the_named_border(graph: Graph) -> None:
     ref = functools.partial(views.ref, graph)
-    pic = pictures.entity_map(graph, "tajik-chinese-drill-ishkashim-2016", ref, _link)
-    root = _parse(pic)
-    shaded = {p.find(f"{SVG}title").text for p in root.iter(f"{SVG}path") if p.get("fill") == pictures.HIGHLIGHT}
+    spec = pictures.entity_map_spec(graph, "tajik-chinese-drill-ishkashim-2016", ref)
+    assert spec is not None
+    layer = ET.fromstring(pictures.base_layer(spec.focus, spec.highlight, spec.width, spec.margin))
+    shaded = {p.find(f"{SVG}title").text for p in layer.iter(f"{SVG}path") if p.get("fill") == pictures.HIGHLIGHT}
     assert shaded == {"Tajikistan", "China"}  # the location's state and the participants' states
+    pic = pictures.small_map(spec, "layer.svg", _link)
+    root = _parse(pic)
+    assert [i.get("href") for i in root.iter(f"{SVG}image")] == ["layer.svg"]
     border = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == pictures.PLANNED]
     assert border and border[0].find(f"{SVG}title").text == "Ishkashim district borders Afghanistan"
-    assert len(str(pic.svg)) < 200_000, "outlines outside the frame are pinned, not drawn in full"
+    assert len(str(pic.svg)) < 20_000, "the outlines live in the shared layer file, not in every page"
+    assert len(pictures.base_layer(spec.focus, spec.highlight, spec.width, spec.margin)) < 200_000
 
 
 def test_pictures_escape_content_and_keep_ids_unique(graph: Graph) -> None:
@@ -122,6 +128,8 @@ def test_pictures_appear_on_site_pages(built_site: Path) -> None:
     assert "Relationships" in (built_site / "relationships" / "index.html").read_text()
     exercise = (built_site / "exercises" / "tajik-chinese-drill-ishkashim-2016" / "index.html").read_text()
     assert "Where: Tajik–Chinese anti-terror drill" in exercise
+    layer = re.search(r'<image href="\.\./\.\./(assets/maps/[^"]+\.svg)"', exercise)
+    assert layer and (built_site / layer.group(1)).is_file()
     place = (built_site / "places" / "ishkashim-district" / "index.html").read_text()
     assert "Ishkashim district borders Afghanistan" in place
 
