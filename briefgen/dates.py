@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,13 +17,29 @@ Part = Literal["early", "mid", "late"]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@lru_cache(maxsize=4096)
 def parse(value: str) -> object:
-    """Parse an EDTF string; raises ``ValueError`` with a readable message if it is not one."""
+    """Check an EDTF string; raises ``ValueError`` with a readable message if it is not one.
+
+    The common forms (a year, month or day, each part optionally ``?``/``~``/``%``, and
+    intervals of those) are checked here directly; anything else goes to the ``edtf``
+    package's full grammar, which is exact but about a hundred times slower.
+    """
     if not value or value.strip() != value:
         raise ValueError("an EDTF date has no surrounding spaces")
+    if _fast_span(value) is not None:
+        return value
+    parsed = _parse_full(value)
+    bounds = span(value)
+    if bounds.end < bounds.start:
+        raise ValueError(f"'{value}' ends before it starts")
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _parse_full(value: str) -> object:
     try:
-        return edtf.parse_edtf(value)
+        with contextlib.redirect_stdout(io.StringIO()):  # the parser prints debugging text for some inputs
+            return edtf.parse_edtf(value)
     except Exception as exc:  # the parser raises its own exception types
         raise ValueError(
             f"'{value}' is not an EDTF date (e.g. 2016-10-20, 2016-08, 2017?-07, 2016-10-20/2016-10-23)"
@@ -43,11 +61,51 @@ def _to_date(value: object) -> dt.date:
 @lru_cache(maxsize=4096)
 def span(value: str) -> Span:
     """Strict bounds of an EDTF value (ignoring the extra slack of ``~`` and ``?``)."""
-    parsed = parse(value)
+    fast = _fast_span(value)
+    if fast is not None:
+        return fast
+    first, _, last = value.partition("/")
+    if last and ".." in (first, last):  # an open interval: its known end is all we can place
+        return span(last if first in ("", "..") else first)
+    parsed = _parse_full(value)
     return Span(_to_date(parsed.lower_strict()), _to_date(parsed.upper_strict()))  # type: ignore[attr-defined]
 
 
 _SIMPLE = re.compile(r"^(\d{4})([?~%]?)(?:-(\d{2})([?~%]?))?(?:-(\d{2})([?~%]?))?$")
+
+
+def _bounds(value: str) -> Span | None:
+    match = _SIMPLE.match(value)
+    if not match:
+        return None
+    year, _, month, _, day, _ = match.groups()
+    try:
+        y = int(year)
+        if day:
+            first = last = dt.date(y, int(month), int(day))
+        elif month:
+            first = dt.date(y, int(month), 1)
+            last = (dt.date(y + (int(month) == 12), int(month) % 12 + 1, 1) - dt.timedelta(days=1))
+        else:
+            first, last = dt.date(y, 1, 1), dt.date(y, 12, 31)
+    except ValueError:  # month 13, day 31 in April, year 0: the full grammar decides (and rejects)
+        return None
+    return Span(first, last)
+
+
+@lru_cache(maxsize=8192)
+def _fast_span(value: str) -> Span | None:
+    """Bounds of the common EDTF forms, or None to leave the value to the full grammar."""
+    parts = value.split("/")
+    if len(parts) > 2:
+        return None
+    bounds = [_bounds(p) for p in parts]
+    if any(b is None for b in bounds):
+        return None
+    first, last = bounds[0], bounds[-1]
+    if last.end < first.start:  # type: ignore[union-attr]
+        return None
+    return Span(first.start, last.end)  # type: ignore[union-attr]
 
 
 def _one(value: str, part: Part | None) -> str:

@@ -270,8 +270,8 @@ def _via(model: BaseModel, loc: Loc) -> str:
 
 def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool] | None:
     """Why a quote does not stand in its source text (message, hint, is-error), or None."""
-    spans = quotes.find(text, citation.quote)
-    if not spans:
+    found = quotes.count(text, citation.quote)
+    if not found:
         near = closest_passage(text, citation.quote)
         return (
             f"quote not found verbatim in the archived text of '{citation.source}'",
@@ -279,11 +279,11 @@ def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool] | Non
             True,
         )
     if citation.prefix or citation.suffix:
-        spans = quotes.find(text, citation.quote, citation.prefix, citation.suffix)
-        if not spans:
+        found = quotes.count(text, citation.quote, citation.prefix, citation.suffix)
+        if not found:
             return (f"quote found in '{citation.source}', but not with the given prefix/suffix", None, True)
-    if len(spans) > 1:
-        return (f"quote occurs {len(spans)} times in '{citation.source}'", "add a prefix or suffix to pick one", False)
+    if found > 1:
+        return (f"quote occurs {found} times in '{citation.source}'", "add a prefix or suffix to pick one", False)
     return None
 
 

@@ -37,6 +37,32 @@ def find(text: str, quote: str, prefix: str | None = None, suffix: str | None = 
     return spans
 
 
+@lru_cache(maxsize=1024)
+def _normalised(text: str) -> str:
+    return normalise(text)
+
+
+def count(text: str, quote: str, prefix: str | None = None, suffix: str | None = None) -> int:
+    """How many times the quote stands in ``text`` (with its prefix and suffix, if given).
+
+    The fast path of the check: plain substring search in the whitespace-normalised text,
+    normalised once per source; ``find`` gives positions in the original text for highlighting.
+    """
+    haystack = _normalised(text)
+    needle = normalise(quote)
+    if not needle:
+        return 0
+    before, after = normalise(prefix or ""), normalise(suffix or "")
+    hits, at = 0, haystack.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        ok = (not before or haystack[:at].rstrip().endswith(before)) and (
+            not after or haystack[end:].lstrip().startswith(after))
+        hits += ok
+        at = haystack.find(needle, at + 1)
+    return hits
+
+
 def anchor(quote: str, prefix: str | None = None, suffix: str | None = None) -> str:
     """A stable anchor id for a quoted passage on its source page."""
     key = "\x1f".join((normalise(quote), normalise(prefix or ""), normalise(suffix or "")))
