@@ -1,4 +1,4 @@
-"""Command line: ``briefgen check``, ``briefgen schema``.
+"""Command line: ``briefgen check``, ``build``, ``pdf``, ``schema``, ``new``.
 
 Exit codes: 0 clean, 1 content errors, 2 usage errors (click's own).
 """
@@ -14,7 +14,8 @@ import click
 from briefgen import __version__
 from briefgen.model import KIND_BY_NAME
 from briefgen.project import CheckResult, check
-from briefgen.schema import bundle, dumps, kind_schema
+from briefgen.scaffold import ScaffoldError
+from briefgen.schema import bundle, dumps
 
 
 def summary(result: CheckResult, content: Path) -> str:
@@ -43,14 +44,23 @@ def main() -> None:
 @main.command("check")
 @click.argument("content", default="content", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check_command(content: Path, strict: bool) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Print one line per problem, or one JSON document.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the problems, no summary.")
+def check_command(content: Path, strict: bool, output_format: str, quiet: bool) -> None:
     """Check every fact file in CONTENT (default: ./content); report every problem."""
     if not content.is_dir():
         raise click.BadParameter(f"'{content}' is not a folder", param_hint="CONTENT")
     result = check(content)
-    for diagnostic in result.diagnostics:
-        click.echo(diagnostic.format())
-    click.echo(summary(result, content))
+    if output_format == "json":
+        from briefgen.report import as_json
+
+        click.echo(as_json(result, content, None if quiet else summary(result, content)), nl=False)
+    else:
+        for diagnostic in result.diagnostics:
+            click.echo(diagnostic.format())
+        if not quiet:
+            click.echo(summary(result, content))
     failed = result.errors or (strict and result.warnings)
     sys.exit(1 if failed else 0)
 
@@ -133,7 +143,57 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
 
 
 @main.command("schema")
-@click.argument("kind", required=False, type=click.Choice(sorted(KIND_BY_NAME)))
-def schema_command(kind: str | None) -> None:
-    """Print the JSON Schema of fact files (of one KIND, or of all)."""
-    click.echo(dumps(kind_schema(kind) if kind else bundle()), nl=False)
+@click.argument("kind", required=False, type=click.Choice(sorted([*KIND_BY_NAME, "book"])))
+@click.option("--write", "write_dir", is_flag=False, flag_value="schemas", default=None, metavar="[DIR]",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Write every kind's schema file and the bundle into DIR (default: schemas).")
+@click.option("--check", "check_dir", is_flag=False, flag_value="schemas", default=None, metavar="[DIR]",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Exit 1 if a schema file in DIR (default: schemas) is missing or out of date.")
+def schema_command(kind: str | None, write_dir: Path | None, check_dir: Path | None) -> None:
+    """Print the JSON Schema of fact files (of one KIND, or of all); or write or check schemas/."""
+    from briefgen import schemafiles
+
+    if write_dir is not None or check_dir is not None:
+        if kind is not None or (write_dir is not None and check_dir is not None):
+            raise click.UsageError("--write and --check take no KIND, and not each other")
+        if write_dir is not None:
+            changed = schemafiles.write(write_dir)
+            click.echo(f"{write_dir}: {len(changed)} of {len(schemafiles.expected())} schema files written"
+                       + (f" ({', '.join(changed)})" if changed else ", all were current"))
+            return
+        assert check_dir is not None
+        stale = schemafiles.stale(check_dir)
+        for name, why in stale:
+            click.echo(f"{(check_dir / name).as_posix()}: {why}")
+        if stale:
+            click.echo(f"{len(stale)} schema file{'s' if len(stale) != 1 else ''} to regenerate: "
+                       f"briefgen schema --write {check_dir.as_posix()}")
+            sys.exit(1)
+        click.echo(f"{check_dir}: {len(schemafiles.expected())} schema files current")
+        return
+    click.echo(dumps(schemafiles.schema_of(kind) if kind else bundle()), nl=False)
+
+
+@main.command("new")
+@click.argument("kind", type=click.Choice(["exercise", "mechanism", "actor", "place", "source", "book"]))
+@click.argument("entity_id", metavar="ID")
+@click.option("--content", default="content", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The content folder.")
+def new_command(kind: str, entity_id: str, content: Path) -> None:
+    """Write a commented fact file content/<folder>/ID.yaml to fill in (and, for a source, ID.txt)."""
+    from briefgen import scaffold
+
+    problem = scaffold.id_problem(entity_id)
+    if problem:
+        raise click.BadParameter(problem, param_hint="ID")
+    if not content.is_dir():
+        raise click.BadParameter(f"'{content}' is not a folder", param_hint="--content")
+    try:
+        written = scaffold.new(kind, entity_id, content)
+    except (ScaffoldError, OSError) as exc:
+        click.echo(f"briefgen new: {exc}", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {path.as_posix()}")
+    click.echo(f"replace every {scaffold.PLACEHOLDER} in it, then run: briefgen check {content.as_posix()}")

@@ -151,8 +151,13 @@ def file_history(path: Path, *, limit: int = LIMIT) -> tuple[Change, ...]:
 
 def last_changed(path: Path) -> str | None:
     """The UTC day (``YYYY-MM-DD``) a file last changed in git (``git log -1 --format=%cI``), or None."""
-    out = _git(["log", "-1", "--format=%cI", "--", path.name], path.parent)
-    return _day(out, epoch()) if out and out.strip() else None
+    out = _git(["log", "-1", f"--format=%cI{_FIELD}%P", "--", path.name], path.parent)
+    if not out or not out.strip():
+        return None
+    stamp, _, parents = out.partition(_FIELD)
+    if not parents.strip() and _shallow(path.parent):
+        return None  # the boundary of a shallow clone, not a change
+    return _day(stamp, epoch())
 
 
 def merged(*histories: Iterable[Change], limit: int = LIMIT) -> tuple[Change, ...]:

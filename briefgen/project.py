@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import scaffold
 from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, error
 from briefgen.link import Graph, link
 from briefgen.load import load, read_text
@@ -141,7 +142,7 @@ def check(content: Path) -> CheckResult:
             unreadable.setdefault(entity_id, kind.name)
             continue
         result, found = validate(doc, entity_id, kind, known)
-        problems.extend(found)
+        problems.extend(scaffold.settle(doc, found))
         if isinstance(result, Partial):
             partials.append(result)
         elif owner != display:
@@ -157,8 +158,9 @@ def check(content: Path) -> CheckResult:
                 problems.append(error(_display(path), 1, 1, f"archived text has no fact file sources/{source_id}.yaml"))
             continue
         text, found = read_text(path, _display(path))
-        problems.extend(found)
-        if text is not None:
+        unfilled = scaffold.text_placeholder(text, _display(path))  # the note `briefgen new` wrote
+        problems.extend(found + unfilled)
+        if text is not None and not unfilled:
             texts[source_id] = text
     for source_id, path in source_files.items():
         if source_id not in text_paths:
@@ -193,7 +195,7 @@ def _books(files: list[tuple[Path, str, str]], known: dict[str, str]) -> tuple[
         if doc is None:
             continue
         result, found = validate(doc, book_id, BOOK_KIND, known)
-        problems.extend(found)
+        problems.extend(scaffold.settle(doc, found))
         if not isinstance(result, Record):
             continue
         book: BriefBook = result.model  # type: ignore[assignment]
