@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -84,6 +85,16 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
     return 0
 
 
+def _remove_later(folder: Path) -> None:
+    """Delete the replaced site without making the build wait for the disk (a detached ``rm``)."""
+    rm = shutil.which("rm")
+    if rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen([rm, "-rf", "--", str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _swap(staging: Path, target: Path) -> None:
     """Put ``staging`` in place of ``target`` with renames only (each atomic)."""
     os.chmod(staging, 0o755)
@@ -92,6 +103,6 @@ def _swap(staging: Path, target: Path) -> None:
         old.rmdir()
         target.rename(old)
         staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_later(old)
     else:
         staging.rename(target)

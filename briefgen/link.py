@@ -49,6 +49,15 @@ class Graph:
     claim_ids: Mapping[tuple[str, int], str]
     links: tuple[Link, ...]
     backlinks: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)
+    outgoing: Mapping[str, tuple[Link, ...]] = field(default_factory=dict, compare=False)
+    """Links by their source entity; filled from ``links`` when not given."""
+
+    def __post_init__(self) -> None:
+        if self.links and not self.outgoing:
+            by_source: dict[str, list[Link]] = defaultdict(list)
+            for link_ in self.links:
+                by_source[link_.source].append(link_)
+            object.__setattr__(self, "outgoing", {k: tuple(v) for k, v in by_source.items()})
 
     def of_kind(self, kind: str) -> list[Record]:
         """Entities of one kind, in id order."""

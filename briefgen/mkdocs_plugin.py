@@ -17,7 +17,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -62,6 +62,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def __init__(self) -> None:
         self.site: Site | None = None
         self.project = Path.cwd()
+        self._full_content: str | None = None
 
     def edition(self) -> Edition:
         """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
@@ -147,6 +148,23 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             raise PluginError("briefgen: PDF briefs failed; nothing was published") from None
         log.info(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
                  f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")
+
+    @event_priority(100)  # before the search plugin reads the page
+    def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        body = self.site.search_body(page.file.src_uri) if self.site else None
+        if body is not None:
+            self._full_content = page.content
+            page.content = body
+        return context
+
+    @event_priority(-100)  # after it: the page shows its full body again
+    def _full_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        if self._full_content is not None:
+            page.content = self._full_content
+            self._full_content = None
+        return context
+
+    on_page_context = CombinedEvent(_search_body, _full_body)
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for folder in (self.project / self.config.content, self.project / self.config.templates):

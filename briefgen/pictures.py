@@ -144,9 +144,10 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
     events = sorted((i for i in chosen if graph.entities[i].kind.name in ("exercise", "mechanism")),
                     key=lambda i: (graph.entities[i].kind.name, graph.entities[i].model.name.lower()))
     edges: list[tuple[str, str, str]] = []
-    for link_ in graph.links:
-        if link_.source in events and link_.via in ("participant", "member", "framework"):
-            edges.append((link_.source, link_.target, link_.via))
+    for event in events:
+        for link_ in graph.outgoing.get(event, ()):
+            if link_.via in ("participant", "member", "framework"):
+                edges.append((link_.source, link_.target, link_.via))
     actors = {t for _, t, _ in edges}
     # the hierarchy of every actor shown: parents up to the state
     for actor in list(actors):
@@ -498,7 +499,7 @@ def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterabl
     for p in place_ids:
         if (s := _state(graph, p)) in names:
             weight[s] += 1
-    involved = {s for link_ in graph.links if link_.source in chosen and link_.via in (
+    involved = {s for source in chosen for link_ in graph.outgoing.get(source, ()) if link_.via in (
         "participant", "member", "location", "country") if (s := _state(graph, link_.target)) in names}
     if not weight and not involved:
         return None

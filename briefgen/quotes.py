@@ -2,16 +2,21 @@
 
 A quote matches where its words stand in the text in order, separated by any
 whitespace; ``prefix`` and ``suffix`` pick one occurrence when it stands more than once.
-The same search serves the check (is it there?) and the source page (highlight it).
+Each source text is normalised once (runs of whitespace → one space) with a map back to
+the original offsets, so the check (``count``) and the source page's highlighting
+(``find``) are the same substring search and cannot disagree.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
 
 
 def normalise(text: str) -> str:
@@ -19,48 +24,57 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=8192)
-def _pattern(quote: str) -> re.Pattern[str]:
-    return re.compile(r"\s+".join(re.escape(word) for word in quote.split()))
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """A text normalised, with where each of its words starts in both versions."""
 
+    normalised: str
+    norm_starts: tuple[int, ...]
+    orig_starts: tuple[int, ...]
 
-def find(text: str, quote: str, prefix: str | None = None, suffix: str | None = None) -> list[tuple[int, int]]:
-    """Every (start, end) in ``text`` where the quote stands, with its prefix and suffix if given."""
-    if not quote.split():
-        return []
-    spans = [m.span() for m in _pattern(quote).finditer(text)]
-    before, after = normalise(prefix or ""), normalise(suffix or "")
-    if before:
-        spans = [(s, e) for s, e in spans if normalise(text[max(0, s - len(before) * 2 - 8) : s]).endswith(before)]
-    if after:
-        spans = [(s, e) for s, e in spans if normalise(text[e : e + len(after) * 2 + 8]).startswith(after)]
-    return spans
+    def original(self, at: int) -> int:
+        """Offset in the original text of the character at ``at`` in the normalised one (never a space)."""
+        word = bisect.bisect_right(self.norm_starts, at) - 1
+        return self.orig_starts[word] + (at - self.norm_starts[word])
 
 
 @lru_cache(maxsize=1024)
-def _normalised(text: str) -> str:
-    return normalise(text)
+def _index(text: str) -> _Index:
+    words = list(_WORD.finditer(text))
+    norm_starts, position = [], 0
+    for match in words:
+        norm_starts.append(position)
+        position += len(match.group()) + 1
+    return _Index(" ".join(m.group() for m in words), tuple(norm_starts), tuple(m.start() for m in words))
+
+
+def _occurrences(text: str, quote: str, prefix: str | None, suffix: str | None) -> list[tuple[int, int]]:
+    """(start, end) of each occurrence in the normalised text, with its prefix and suffix if given."""
+    haystack = _index(text).normalised
+    needle = normalise(quote)
+    if not needle:
+        return []
+    before, after = normalise(prefix or ""), normalise(suffix or "")
+    found, at = [], haystack.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        ok = (not before or haystack[max(0, at - len(before) - 1) : at].rstrip().endswith(before)) and (
+            not after or haystack[end : end + len(after) + 1].lstrip().startswith(after))
+        if ok:
+            found.append((at, end))
+        at = haystack.find(needle, at + 1)
+    return found
 
 
 def count(text: str, quote: str, prefix: str | None = None, suffix: str | None = None) -> int:
-    """How many times the quote stands in ``text`` (with its prefix and suffix, if given).
+    """How many times the quote stands in ``text`` (with its prefix and suffix, if given)."""
+    return len(_occurrences(text, quote, prefix, suffix))
 
-    The fast path of the check: plain substring search in the whitespace-normalised text,
-    normalised once per source; ``find`` gives positions in the original text for highlighting.
-    """
-    haystack = _normalised(text)
-    needle = normalise(quote)
-    if not needle:
-        return 0
-    before, after = normalise(prefix or ""), normalise(suffix or "")
-    hits, at = 0, haystack.find(needle)
-    while at >= 0:
-        end = at + len(needle)
-        ok = (not before or haystack[:at].rstrip().endswith(before)) and (
-            not after or haystack[end:].lstrip().startswith(after))
-        hits += ok
-        at = haystack.find(needle, at + 1)
-    return hits
+
+def find(text: str, quote: str, prefix: str | None = None, suffix: str | None = None) -> list[tuple[int, int]]:
+    """Every (start, end) in the original ``text`` where the quote stands, with its prefix and suffix if given."""
+    index = _index(text)
+    return [(index.original(a), index.original(b - 1) + 1) for a, b in _occurrences(text, quote, prefix, suffix)]
 
 
 def anchor(quote: str, prefix: str | None = None, suffix: str | None = None) -> str:

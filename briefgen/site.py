@@ -28,6 +28,8 @@ class PageJob:
 
     title: str
     render: Callable[[str], str]
+    search: Callable[[], str] | None = None
+    """A lighter body for the search index (its words without the page's markup), if the page has one."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class Site:
     def render(self, src_uri: str, base: str) -> str:
         """HTML body of the page at ``src_uri``."""
         return self.pages[src_uri].render(base)
+
+    def search_body(self, src_uri: str) -> str | None:
+        """What the search index should read for the page at ``src_uri`` (None: the page itself)."""
+        job = self.pages.get(src_uri)
+        return job.search() if job and job.search else None
 
 
 def _linker(base: str) -> pictures.Linker:
@@ -106,9 +113,11 @@ def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = 
     specs = {p.id: pictures.entity_map_spec(graph, p.id, ref) for p in v.entities if p.kind in ("place", "exercise")}
     for page in v.entities:
         pages[f"{page.url.rstrip('/')}.md"] = PageJob(
-            page.title, lambda base, p=page: r.entity(p, base, entity_pictures(graph, p, base, specs.get(p.id))))
+            page.title, lambda base, p=page: r.entity(p, base, entity_pictures(graph, p, base, specs.get(p.id))),
+            lambda p=page: r.render("search_entity.html", "", page=p))
     for source in v.sources:
-        pages[f"{source.url.rstrip('/')}.md"] = PageJob(source.name, lambda base, p=source: r.source(p, base))
+        pages[f"{source.url.rstrip('/')}.md"] = PageJob(source.name, lambda base, p=source: r.source(p, base),
+                                                        lambda p=source: r.render("search_source.html", "", page=p))
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
     assets = {
         "assets/briefgen.css": css,

@@ -19,7 +19,7 @@ from typing import Any
 
 from briefgen import dates, quotes
 from briefgen.history import Change
-from briefgen.link import Graph, Link
+from briefgen.link import Graph
 from briefgen.model import KIND_BY_NAME, KINDS, Citation, ClaimBase, Source
 from briefgen.validate import Record
 
@@ -423,7 +423,7 @@ def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
 def _related(graph: Graph, record: Record) -> tuple[tuple[str, tuple[tuple[Ref, str], ...]], ...]:
     """Entities linked to or from this one, grouped by kind, each with how they relate."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    outgoing: list[Link] = [link for link in graph.links if link.source == record.id]
+    outgoing = graph.outgoing.get(record.id, ())
     for link in outgoing:
         found[graph.entities[link.target].kind.name][link.target].add(link.via)
     for link in graph.backlinks.get(record.id, ()):
@@ -488,18 +488,19 @@ def _text_parts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tup
     return tuple(tuple(p) for p in paragraphs if p)
 
 
-def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], today: dt.date) -> SourcePage:
-    """Build the page model of a source."""
+def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], today: dt.date,
+                cited_by: Sequence[Citation] | None = None) -> SourcePage:
+    """Build the page model of a source (``cited_by``: every citation of it, when already gathered)."""
     model: Source = record.model  # type: ignore[assignment]
     text = graph.texts.get(record.id, "")
     spans: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for other in graph.entities.values():
-        for citation in _citations(other):
-            if citation.source == record.id:
-                anchor = quotes.anchor(citation.quote, citation.prefix, citation.suffix)
-                for span in quotes.find(text, citation.quote, citation.prefix, citation.suffix)[:1]:
-                    if anchor not in spans[span]:
-                        spans[span].append(anchor)
+    if cited_by is None:
+        cited_by = [c for other in graph.entities.values() for c in _citations(other) if c.source == record.id]
+    for citation in cited_by:
+        anchor = quotes.anchor(citation.quote, citation.prefix, citation.suffix)
+        for span in quotes.find(text, citation.quote, citation.prefix, citation.suffix)[:1]:
+            if anchor not in spans[span]:
+                spans[span].append(anchor)
     meta = (("Type", model.type.replace("-", " ")), ("Publisher", _known(model.publisher)),
             ("Author", _known(model.author)),
             ("Date", "not stated" if model.date == "unknown" else dates.human(model.date)),
@@ -607,8 +608,11 @@ def build(graph: Graph, today: dt.date | None = None,
     pages = [_with_history(entity_page(graph, r, today), history.get(r.id, ()))
              for r in sorted(graph.entities.values(), key=lambda r: r.id) if r.kind.name != "source"]
     citing: dict[str, list[CitingClaim]] = defaultdict(list)
+    cited_by: dict[str, list[Citation]] = defaultdict(list)
     for record in sorted(graph.entities.values(), key=lambda r: r.id):
         model: Any = record.model
+        for citation in _citations(record):
+            cited_by[citation.source].append(citation)
         for citation in getattr(model, "mentions", ()):
             citing[citation.source].append(CitingClaim(ref(graph, record.id), "", ("named",),
                                                        quotes.anchor(citation.quote, citation.prefix,
@@ -619,7 +623,7 @@ def build(graph: Graph, today: dt.date | None = None,
                     ref(graph, record.id), graph.claim_ids[(record.id, index)],
                     (f"{PROPERTY_TITLES[claim.property]}: ", *sentence(graph, claim)),
                     quotes.anchor(citation.quote, citation.prefix, citation.suffix)))
-    sources = [_with_history(source_page(graph, r, citing[r.id], today), history.get(r.id, ()))
+    sources = [_with_history(source_page(graph, r, citing[r.id], today, cited_by[r.id]), history.get(r.id, ()))
                for r in graph.of_kind("source")]
     line = timeline(graph)
     exercises = [e for e in line if e.entity.kind == "exercise"]
