@@ -87,8 +87,12 @@ def redact(graph: Graph, edition: Edition) -> Graph:
                     continue
                 if len(sources) != len(claim.sources):
                     claim = claim.model_copy(update={"sources": sources})
-                claim = _blank_refs(claim, keep)
+                blanked = _blank_refs(claim, keep)
                 anchor = graph.claim_ids[(entity_id, index)]
+                if blanked is not claim and not claim.id:
+                    # the derived anchor spells the withheld entity's id: number it instead
+                    anchor = f"{claim.property}-{index + 1}"
+                claim = blanked
                 claim_ids[(entity_id, len(claims))] = anchor
                 kept_anchors.add((entity_id, anchor))
                 claims.append(claim)

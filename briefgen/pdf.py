@@ -130,7 +130,11 @@ def _init_worker(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+_TIMED_OUT: list[bool] = []
+
+
 def _on_alarm(signum: int, frame: object) -> None:
+    _TIMED_OUT.append(True)
     raise TimeoutError
 
 
@@ -142,6 +146,7 @@ def render_pdf(job: PdfJob, allowed: Sequence[Path], created: str, timeout: floa
     fetcher = make_fetcher(allowed, refused)
     base = assets_dir().as_uri() + "/"
     stamp = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    _TIMED_OUT.clear()
     if timeout:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -152,8 +157,16 @@ def render_pdf(job: PdfJob, allowed: Sequence[Path], created: str, timeout: floa
                                              base_url=base, url_fetcher=fetcher, created=stamp,
                                              modified=stamp, relationship="Source")
                        for a in job.attachments]
-        return html.write_pdf(stylesheets=[css], attachments=attachments, pdf_variant=PDF_VARIANT,
+        data = html.write_pdf(stylesheets=[css], attachments=attachments, pdf_variant=PDF_VARIANT,
                               pdf_identifier=bytes.fromhex(job.key[:32]) if job.key else None)
+        # WeasyPrint swallows some exceptions (e.g. while drawing an SVG): a refusal or a timeout
+        # that happened there must still fail the brief
+        if refused:
+            raise PdfError(f"{job.name}: refused to fetch {refused[0]} (briefs may only use the project's "
+                           "own assets; remove the reference)")
+        if _TIMED_OUT:
+            raise TimeoutError
+        return data
     except TimeoutError:
         raise PdfError(f"{job.name}: rendering took longer than {timeout:g} s and was stopped") from None
     except MemoryError:

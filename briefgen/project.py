@@ -20,6 +20,8 @@ from briefgen.validate import Partial, Record, validate
 FACT_SUFFIX = ".yaml"
 TEXT_SUFFIX = ".txt"
 MAX_TEXT_BYTES = 1 << 20
+REFUSED = Path("<refused>")
+"""Stands for an archived text that exists but was refused (a link, a folder)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
     facts: list[tuple[Path, str, str]] = []
     texts: dict[str, Path] = {}
     problems: list[Diagnostic] = []
+    refused_texts: set[str] = set()
     for entry in sorted(os.scandir(content), key=lambda e: e.name):
         path = content / entry.name
         if entry.name.startswith("."):
@@ -70,6 +73,8 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
             if item.name.startswith("."):
                 continue
             if item.is_symlink() or not item.is_file():
+                if suffix == TEXT_SUFFIX and entry.name == "sources":
+                    refused_texts.add(stem)  # reported here; not "missing" as well
                 problems.append(
                     error(
                         _display(file),
@@ -88,17 +93,25 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
                 problems.append(error(_display(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/", hint))
                 continue
             if not SLUG.match(stem):
+                slug = _slugish(stem)
+                hint = None
+                if slug and (path / f"{slug}{FACT_SUFFIX}").exists():
+                    hint = f"'{slug}.yaml' already exists: merge the two files or choose another id"
+                elif slug:
+                    hint = f"rename it to '{slug}.yaml'"
                 problems.append(
                     error(
                         _display(file),
                         1,
                         1,
                         f"file name '{stem}' is not an id: lowercase letters, digits and single hyphens",
-                        f"rename it to '{_slugish(stem)}.yaml'" if _slugish(stem) else None,
+                        hint,
                     )
                 )
                 continue
             facts.append((file, stem, entry.name))
+    for stem in refused_texts:
+        texts.setdefault(stem, REFUSED)  # present but refused (reported above): not "missing" as well
     return facts, texts, problems
 
 
@@ -153,6 +166,8 @@ def check(content: Path) -> CheckResult:
     texts: dict[str, str] = {}
     source_files = {entity_id: path for path, entity_id, folder in facts if folder == "sources"}
     for source_id, path in sorted(text_paths.items()):
+        if path is REFUSED:
+            continue
         if source_id not in source_files:
             if not (content / "sources" / f"{source_id}{FACT_SUFFIX}").exists():
                 problems.append(error(_display(path), 1, 1, f"archived text has no fact file sources/{source_id}.yaml"))

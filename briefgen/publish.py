@@ -130,8 +130,9 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
         html = renderer.render("book.html", "", book=b, keywords=keywords, version=__version__, created=created,
                                figures=figures)
         ids = {entry.id for entry in b.briefs} | {s.id for s in b.sources}
-        definition_text = yaml.safe_dump(definition.model_dump(mode="json", exclude_none=True),
-                                         allow_unicode=True, sort_keys=False)
+        shown = definition.model_dump(mode="json", exclude_none=True)
+        shown["scope"]["ids"] = [i for i in definition.scope.ids if i in book_graph.entities]  # nothing withheld
+        definition_text = yaml.safe_dump(shown, allow_unicode=True, sort_keys=False)
         attachments = (*_attachments(book_graph, ids),
                        Attachment(f"briefs/{book_id}.yaml", definition_text.encode(),
                                   f"briefgen book definition {book_id}"))

@@ -1,0 +1,434 @@
+"""Editions leak test: a public build holds not one byte of what is marked above CLEAR.
+
+The fixture ``tests/fixtures/editions/`` (its own mkdocs.yml and content/) mixes public
+material with restricted material; every restricted thing carries a unique canary string
+(``CANARY-…``, or ``canary-…`` where it is an id). The public edition is built with PDFs,
+and every byte of the output is scanned: every file's path and bytes, gunzipped files,
+parsed JSON (search index, graph), and every PDF read back (page text, metadata,
+attachments, outline, named destinations) and also raw, after ``qpdf --qdf`` has
+decompressed every stream. Not one canary may turn up.
+
+The scanner fails closed: the ``internal`` (RED) edition of the same fixture is built and
+scanned the same way, and every canary must be found there, so a scanner that sees
+nothing cannot pass. The ``partners`` (AMBER) edition sits between: AMBER canaries are
+found, RED and AMBER+STRICT ones are not.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from briefgen.cli import main
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE = TESTS / "fixtures" / "editions"
+BRIEFGEN = str(Path(sys.executable).with_name("briefgen"))
+EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
+
+AMBER_UNIT = "canary-unit-9c1d"
+AMBER_BOOK = "canary-book-5b7e"
+PUBLIC_BOOK = "public-overview"
+
+#: Every canary planted in the fixture, with what it marks and the least restricted
+#: edition ("partners" = AMBER, "internal" = RED) allowed to show it.
+CANARIES: dict[str, tuple[str, str]] = {
+    "CANARY-ENTITY-NAME-7f3a": ("name of the AMBER unit", "partners"),
+    "CANARY-ALIAS-2b8e": ("alias of the AMBER unit", "partners"),
+    "CANARY-ABBREV-44c1": ("abbreviation of the AMBER unit", "partners"),
+    "CANARY-SUMMARY-5d0c": ("summary of the AMBER unit", "partners"),
+    AMBER_UNIT: ("id (file name) of the AMBER unit, also a public exercise's participant", "partners"),
+    "CANARY-UNIT-FUNCTION-0e9d": ("claim of the AMBER unit", "partners"),
+    "CANARY-GREEN-NAME-c3e8": ("name of the GREEN place", "partners"),
+    "canary-green-anchorage-a41b": ("id of the GREEN place", "partners"),
+    "CANARY-AMBER-CLAIM-4e1f": ("AMBER claim on the public exercise", "partners"),
+    "CANARY-ONLY-AMBER-CITED-9d2c": ("public claim whose only citation is AMBER", "partners"),
+    "CANARY-BOOK-TITLE-2d9f": ("title of the AMBER briefing book", "partners"),
+    "CANARY-BOOK-SUBTITLE-8f61": ("subtitle of the AMBER briefing book", "partners"),
+    AMBER_BOOK: ("id of the AMBER briefing book", "partners"),
+    "CANARY-STRICT-CLAIM-b7a3": ("AMBER+STRICT claim on the public exercise", "internal"),
+    "CANARY-RED-QUOTE-8a6b": ("quote of the AMBER citation from the RED source", "internal"),
+    "CANARY-VOICE-1c7d": ("voice of the AMBER citation from the RED source", "internal"),
+    "canary-red-source-3f9e": ("id of the RED source", "internal"),
+    "CANARY-SOURCE-NAME-6a2d": ("name of the RED source", "internal"),
+    "CANARY-SOURCE-TITLE-0b5c": ("title of the RED source", "internal"),
+    "CANARY-SOURCE-PUBLISHER-71d0": ("publisher of the RED source", "internal"),
+    "CANARY-SOURCE-NOTES-e5f2": ("notes of the RED source", "internal"),
+    "CANARY-ARCHIVED-TEXT-9e4a": ("archived text of the RED source", "internal"),
+}
+AMBER_CANARIES = {c for c, (_, edition) in CANARIES.items() if edition == "partners"}
+RED_CANARIES = set(CANARIES) - AMBER_CANARIES
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1")
+    return e
+
+
+def build(project: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([BRIEFGEN, "build", "-q", "-f", "mkdocs.yml", "-d", str(out), *args], cwd=project,
+                          env=env(), capture_output=True, text=True, timeout=180)
+
+
+# --- the scanner --------------------------------------------------------------------------------
+
+_INVISIBLE = re.compile(r"[\s\u00ad\u200b]+")
+
+
+class Scanner:
+    """Finds canaries anywhere in a tree of build output, and says where."""
+
+    def __init__(self, canaries: set[str] | dict[str, object]) -> None:
+        self.canaries = sorted(canaries)
+        self.hits: dict[str, set[str]] = defaultdict(set)
+        self.pdfs = 0
+        self.files = 0
+        forms: dict[str, list[bytes]] = {}
+        for c in self.canaries:
+            variants: list[bytes] = []
+            for text in {c, c.lower(), c.upper()}:
+                for raw in (text.encode("ascii"), text.encode("utf-16-be")):
+                    variants += [raw.lower(), binascii.hexlify(raw).lower()]
+            forms[c] = sorted(set(variants))
+        self.forms = forms
+
+    def text(self, where: str, text: str) -> None:
+        """Text as read (page text, metadata, titles): whitespace and soft hyphens ignored, any case."""
+        flat = _INVISIBLE.sub("", text).lower()
+        for c in self.canaries:
+            if _INVISIBLE.sub("", c).lower() in flat:
+                self.hits[c].add(where)
+
+    def data(self, where: str, data: bytes) -> None:
+        """Raw bytes: ASCII, UTF-16BE and hex spellings of each canary, any case."""
+        low = data.lower()
+        for c, forms in self.forms.items():
+            if any(f in low for f in forms):
+                self.hits[c].add(where)
+        with contextlib.suppress(UnicodeDecodeError):
+            self.text(where, data.decode("utf-8"))
+
+    def tree(self, root: Path) -> Scanner:
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            self.text(f"file name {rel}", rel)
+            if not path.is_file():
+                continue
+            self.files += 1
+            data = path.read_bytes()
+            self.data(rel, data)
+            if path.suffix == ".gz":
+                self.data(f"{rel} (gunzipped)", gzip.decompress(data))
+            if path.suffix == ".json":
+                # JSON may spell characters as \\uXXXX: scan the parsed values too
+                self.text(f"{rel} (parsed)", json.dumps(json.loads(data), ensure_ascii=False))
+            if path.suffix == ".pdf":
+                self.pdf(rel, path)
+        return self
+
+    def pdf(self, rel: str, path: Path) -> None:
+        self.pdfs += 1
+        reader = PdfReader(path)
+        for number, page in enumerate(reader.pages, start=1):
+            self.text(f"{rel} page {number} text", page.extract_text() or "")
+            for annot in page.get("/Annots") or []:
+                action = annot.get_object().get("/A")
+                if action is not None:
+                    self.text(f"{rel} page {number} link", str(action.get_object()))
+        for key, value in (reader.metadata or {}).items():
+            self.text(f"{rel} metadata {key}", str(value))
+        if reader.xmp_metadata is not None:
+            self.data(f"{rel} XMP", reader.xmp_metadata.stream.get_data())
+        for name, contents in reader.attachments.items():
+            self.text(f"{rel} attachment name {name}", name)
+            for data in contents:
+                self.data(f"{rel} attachment {name}", data)
+        for name in reader.named_destinations:
+            self.text(f"{rel} destination {name}", name)
+
+        def outline(items: list, depth: int = 0) -> None:
+            for item in items:
+                if isinstance(item, list):
+                    outline(item, depth + 1)
+                else:
+                    self.text(f"{rel} outline entry", str(item.title))
+
+        outline(reader.outline)
+        qdf = path.with_name(f".{path.name}.qdf")
+        try:
+            done = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(path), str(qdf)],
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode in (0, 3), f"qpdf could not decompress {rel}: {done.stderr}"
+            self.data(f"{rel} (all streams decompressed)", qdf.read_bytes())
+        finally:
+            qdf.unlink(missing_ok=True)
+
+    def report(self, canaries: set[str] | None = None) -> str:
+        lines = []
+        for c in sorted(canaries if canaries is not None else self.hits):
+            for where in sorted(self.hits.get(c, ())):
+                lines.append(f"{c} ({CANARIES.get(c, ('?',))[0]}) in {where}")
+        return "\n".join(lines)
+
+
+# --- builds ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the fixture project (builds write a PDF cache beside mkdocs.yml)."""
+    root = tmp_path_factory.mktemp("editions") / "project"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns(".briefgen-cache", "site"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def sites(project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The public, partners and internal editions, each built with PDFs."""
+    out = tmp_path_factory.mktemp("editions-out")
+    built = {}
+    for edition in ("public", "partners", "internal"):
+        site = out / edition / "site"
+        done = build(project, site, "--edition", edition)
+        assert done.returncode == 0, f"{edition} build failed:\n{done.stdout}{done.stderr}"
+        built[edition] = site
+    return built
+
+
+@pytest.fixture(scope="module")
+def scans(sites: dict[str, Path]) -> dict[str, Scanner]:
+    return {edition: Scanner(CANARIES).tree(site) for edition, site in sites.items()}
+
+
+# --- the leak test --------------------------------------------------------------------------------
+
+
+def test_fixture_checks_clean(project: Path) -> None:
+    """The fixture itself is valid: what follows tests redaction, not diagnostics."""
+    result = CliRunner().invoke(main, ["check", "--strict", str(project / "content")])
+    assert result.exit_code == 0, result.output
+
+
+def test_scanner_covers_every_kind_of_output(sites: dict[str, Path], scans: dict[str, Scanner]) -> None:
+    public = sites["public"]
+    for name in ("search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "graph.json", "index.html",
+                 f"pdf/books/{PUBLIC_BOOK}.pdf", "pdf/tidewater-2019.pdf"):
+        assert (public / name).is_file(), f"public build has no {name}"
+    assert scans["public"].pdfs >= 6, "the scanner read too few PDFs"
+
+
+def test_public_edition_leaks_no_canary(scans: dict[str, Scanner]) -> None:
+    leaks = scans["public"].report()
+    assert not leaks, f"restricted material in the public edition:\n{leaks}"
+
+
+def test_internal_edition_shows_every_canary(scans: dict[str, Scanner]) -> None:
+    """Fail closed: the same scanner finds every canary where it is allowed (so it does see)."""
+    missing = sorted(set(CANARIES) - set(scans["internal"].hits))
+    assert not missing, f"the scanner did not find these in the RED edition: {missing}"
+
+
+def test_internal_edition_canaries_are_found_in_pdfs_too(scans: dict[str, Scanner]) -> None:
+    """The PDF reading half of the scanner works on its own (text, attachments, metadata)."""
+    hits = scans["internal"].hits
+    assert any(" page " in w for w in hits["CANARY-ENTITY-NAME-7f3a"]), hits["CANARY-ENTITY-NAME-7f3a"]
+    assert any("attachment" in w for w in hits["CANARY-ARCHIVED-TEXT-9e4a"]), hits["CANARY-ARCHIVED-TEXT-9e4a"]
+    assert any("metadata /Title" in w for w in hits["CANARY-BOOK-TITLE-2d9f"]), hits["CANARY-BOOK-TITLE-2d9f"]
+    # attachments are compressed streams: only the qpdf pass reads them raw
+    summary = hits["CANARY-SUMMARY-5d0c"]
+    assert f"pdf/{AMBER_UNIT}.pdf (all streams decompressed)" in summary, summary
+
+
+def test_partners_edition_shows_amber_and_hides_red(scans: dict[str, Scanner]) -> None:
+    hits = scans["partners"].hits
+    leaks = scans["partners"].report(RED_CANARIES & set(hits))
+    assert not leaks, f"RED or AMBER+STRICT material in the AMBER edition:\n{leaks}"
+    missing = sorted(AMBER_CANARIES - set(hits))
+    assert not missing, f"AMBER material missing from the AMBER edition: {missing}"
+
+
+# --- what the public edition shows instead --------------------------------------------------------
+
+
+def _pages(site: Path) -> list[Path]:
+    # 404.html is the theme's own page, not one of briefgen's
+    return sorted(site.rglob("index.html"))
+
+
+def test_every_public_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
+    pages = _pages(sites["public"])
+    assert len(pages) >= 10
+    unmarked = [p.relative_to(sites["public"]).as_posix() for p in pages
+                if "TLP:CLEAR" not in p.read_text(encoding="utf-8")]
+    assert not unmarked, f"pages without TLP:CLEAR: {unmarked}"
+    for edition, marking in (("partners", "TLP:AMBER"), ("internal", "TLP:RED")):
+        for page in _pages(sites[edition]):
+            assert marking in page.read_text(encoding="utf-8"), f"{edition}: {page} lacks {marking}"
+
+
+def test_every_public_pdf_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
+    pdfs = sorted((sites["public"] / "pdf").rglob("*.pdf"))
+    assert pdfs
+    for path in pdfs:
+        for number, page in enumerate(PdfReader(path).pages, start=1):
+            text = page.extract_text() or ""
+            assert "TLP:CLEAR" in text, f"{path.name} page {number} lacks TLP:CLEAR"
+            assert "TLP:AMBER" not in text and "TLP:RED" not in text
+
+
+def test_link_to_withheld_participant_is_plain_text(sites: dict[str, Path]) -> None:
+    html = (sites["public"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
+    withheld = "an entity not in this edition"
+    assert withheld in html
+    for match in re.finditer(re.escape(withheld), html):
+        before = html[max(0, match.start() - 300):match.start()]
+        opened, closed = before.rfind("<a "), before.rfind("</a>")
+        assert opened <= closed, f"the withheld participant is inside a link: …{before[-200:]}{withheld}"
+    assert "actors/canary" not in html.lower()
+    # the public unit whose parent is the AMBER unit: no "Part of" link (plain text, or nothing)
+    squadron = (sites["public"] / "actors" / "third-patrol-squadron" / "index.html").read_text(encoding="utf-8")
+    if "Part of" in squadron:
+        assert "bg-withheld" in squadron
+
+
+def test_withheld_entities_have_no_pages_or_briefs(sites: dict[str, Path]) -> None:
+    public = sites["public"]
+    assert not (public / "actors" / AMBER_UNIT).exists()
+    assert not (public / "pdf" / f"{AMBER_UNIT}.pdf").exists()
+    assert not (public / "places" / "canary-green-anchorage-a41b").exists()
+    assert not (public / "sources" / "canary-red-source-3f9e").exists()
+    internal = sites["internal"]
+    assert (internal / "actors" / AMBER_UNIT / "index.html").is_file()
+    assert (internal / "pdf" / f"{AMBER_UNIT}.pdf").is_file()
+
+
+def test_claim_resting_only_on_an_amber_citation_is_gone(sites: dict[str, Path]) -> None:
+    html = (sites["public"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
+    assert 'id="p-type"' not in html, "the Type section survives though its only citation was AMBER"
+    assert 'id="p-purpose"' not in html and 'id="p-significance"' not in html
+    # the claim with a CLEAR and an AMBER citation stays, with the CLEAR one only
+    assert 'id="p-scenario"' in html
+    assert "raiders arriving by sea" in html
+    graph = json.loads((sites["public"] / "graph.json").read_text(encoding="utf-8"))
+    scenario = [c for c in graph["entities"]["tidewater-2019"]["claims"] if c["property"] == "scenario"]
+    assert [s["source"] for s in scenario[0]["sources"]] == ["coastal-gazette"]
+    internal = (sites["internal"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
+    assert 'id="p-type"' in internal and "CANARY-ONLY-AMBER-CITED-9d2c" in internal
+
+
+def test_books_by_edition(sites: dict[str, Path]) -> None:
+    public, partners = sites["public"], sites["partners"]
+    assert (public / "pdf" / "books" / f"{PUBLIC_BOOK}.pdf").is_file()
+    assert not (public / "pdf" / "books" / f"{AMBER_BOOK}.pdf").exists(), "the AMBER book was built in public"
+    home = (public / "index.html").read_text(encoding="utf-8")
+    assert f"pdf/books/{PUBLIC_BOOK}.pdf" in home
+    assert (partners / "pdf" / "books" / f"{AMBER_BOOK}.pdf").is_file()
+    assert f"pdf/books/{AMBER_BOOK}.pdf" in (partners / "index.html").read_text(encoding="utf-8")
+    book = PdfReader(partners / "pdf" / "books" / f"{AMBER_BOOK}.pdf")
+    assert all("TLP:AMBER" in (p.extract_text() or "") for p in book.pages)
+
+
+def test_public_book_listing_an_amber_id_does_not_leak_it(project: Path, tmp_path: Path) -> None:
+    """A CLEAR book whose scope names the AMBER unit: refused by check, or built without any trace of it.
+
+    The book's definition is attached to its PDF, so a scope id copied as written would leak.
+    """
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    book = copy / "content" / "briefs" / f"{PUBLIC_BOOK}.yaml"
+    book.write_text(book.read_text(encoding="utf-8").replace(
+        "  kinds: [exercise, actor, place]\n", f"  kinds: [exercise, actor, place]\n  ids: [{AMBER_UNIT}]\n"),
+        encoding="utf-8")
+    out = tmp_path / "pdf"
+    done = subprocess.run([BRIEFGEN, "pdf", PUBLIC_BOOK, "-o", str(out)], cwd=copy, env=env(),
+                          capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert AMBER_UNIT in done.stdout + done.stderr, "a refusal should name the id"
+        return
+    scanner = Scanner(CANARIES).tree(out)
+    assert scanner.pdfs == 1
+    leaks = scanner.report()
+    assert not leaks, f"the public book leaks:\n{leaks}"
+
+
+# --- markings are TLP 2.0 words, exactly ------------------------------------------------------------
+
+
+MARKING_CASES = {
+    "entity-lowercase": ("actors/canary-unit-9c1d.yaml", "\nmarking: AMBER\n", "amber"),
+    "entity-tlp-prefix": ("actors/canary-unit-9c1d.yaml", "\nmarking: AMBER\n", "TLP:AMBER"),
+    "claim-lowercase": ("exercises/tidewater-2019.yaml", "    marking: AMBER\n    sources:", "amber"),
+    "citation-tlp-prefix": ("exercises/tidewater-2019.yaml", "        marking: AMBER\n  # an AMBER claim",
+                            "TLP:AMBER"),
+    "source-tlp-prefix": ("sources/canary-red-source-3f9e.yaml", "marking: RED", "TLP:RED"),
+    "source-tlp1-white": ("sources/canary-red-source-3f9e.yaml", "marking: RED", "WHITE"),
+    "book-lowercase": ("briefs/canary-book-5b7e.yaml", "edition: AMBER", "amber"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MARKING_CASES))
+def test_unknown_marking_is_an_error(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read as the lowest marking (which would publish it): one error, exit 1."""
+    name, old, value = MARKING_CASES[case]
+    new = re.sub(r"(marking|edition): [A-Z+]+", lambda m: f"{m[1]}: {value}", old, count=1)
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE / "content", content)
+    path = content / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"fixture changed: {old!r} in {name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "content"])
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    assert result.exit_code == 1, result.output
+    assert len(errors) == 1, result.output
+    assert errors[0].startswith(f"content/{name}:")
+    assert "marking" in errors[0] or "edition" in errors[0]
+    assert f"'{value}'" in errors[0], errors[0]
+
+
+def test_build_refuses_unknown_marking_and_writes_nothing(project: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    unit = copy / "content" / "actors" / f"{AMBER_UNIT}.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("marking: AMBER", "marking: amber"), encoding="utf-8")
+    site = tmp_path / "out" / "site"
+    done = build(copy, site, "--no-pdf")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "marking: 'amber' is not one of" in done.stdout + done.stderr
+    assert not site.exists()
+    assert not site.parent.exists() or not any(site.parent.iterdir()), "the failed build left files behind"
+
+
+@pytest.mark.parametrize("editions, edition, needle", [
+    ("{public: clear}", "public", "not a TLP 2.0 marking"),
+    ("{public: TLP:CLEAR}", "public", "not a TLP 2.0 marking"),
+    ("{public: CLEAR}", "secret", "unknown edition 'secret'"),
+])
+def test_misconfigured_edition_fails_the_build(editions: str, edition: str, needle: str, tmp_path: Path) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(FIXTURE, copy, ignore=shutil.ignore_patterns(".briefgen-cache", "site"))
+    config = copy / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"editions: \{[^}]*\}", lambda _: f"editions: {editions}", text), encoding="utf-8")
+    site = tmp_path / "out" / "site"
+    done = build(copy, site, "--no-pdf", "--edition", edition)
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert needle in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert not site.exists()
