@@ -2,6 +2,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Material prints an end-of-life notice on every build; the README says it once
+export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.installed
 
 .PHONY: site test check lint clean

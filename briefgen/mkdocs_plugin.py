@@ -63,6 +63,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.site: Site | None = None
         self.project = Path.cwd()
         self._full_content: str | None = None
+        self.serving = False
 
     def edition(self) -> Edition:
         """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
@@ -129,8 +130,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                 raise PluginError(f"briefgen: {template_error(exc)}") from None
         return html
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # the live preview shows pages at once; PDFs are made by `build`/`briefgen pdf`
+        self.serving = command == "serve"
+
     def on_post_build(self, config: MkDocsConfig) -> None:
-        if not (self.site and self.config.pdf):
+        if not (self.site and self.config.pdf) or self.serving:
             return
         settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
                                edition=self.site.edition, workers=self.config.pdf_workers,
