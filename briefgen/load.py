@@ -36,6 +36,9 @@ _YAML_TAGS = "tag:yaml.org,2002:"
 _TAG = re.compile(r"!(?:<[^>]*>|[^\s,\[\]{}]*)")
 """A tag as written: ``!!str``, ``!custom``, ``!e!x`` or verbatim ``!<tag:…>``."""
 
+PLACEHOLDER = "TODO"
+"""What ``briefgen new`` writes where a value is still to come; any value that is exactly this is an error."""
+
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 Path_ = tuple[str | int, ...]
@@ -56,6 +59,8 @@ class Document:
     data: dict[str, Any]
     marks: dict[Path_, tuple[int, int]] = field(repr=False)
     key_marks: dict[Path_, tuple[int, int]] = field(repr=False)
+    placeholders: tuple[Path_, ...] = ()
+    """Paths of values that are exactly the scaffold placeholder ``TODO`` (noted while parsing)."""
 
     def mark(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
         """Position of the node at ``loc``, or of its nearest ancestor that has one."""
@@ -134,7 +139,7 @@ def parse(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
         return None, [*builder.diagnostics, error(display, line, col, f"YAML: {exc}".splitlines()[0])]
     if builder.diagnostics:
         return None, builder.diagnostics
-    return Document(display, builder.root, builder.marks, builder.key_marks), []
+    return Document(display, builder.root, builder.marks, builder.key_marks, tuple(builder.placeholders)), []
 
 
 def load(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
@@ -157,6 +162,7 @@ class _Builder:
         self.key_marks: dict[Path_, tuple[int, int]] = {}
         self.root: dict[str, Any] = {}
         self.nodes = 0
+        self.placeholders: list[Path_] = []
 
     def _refuse(self, event: Any, message: str, hint: str | None = None) -> _Rejected:
         line, col = _pos(event.start_mark)
@@ -227,6 +233,8 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             if event.implicit[0] and event.value in NULLS:  # plain (unquoted) null
                 return None
+            if event.value.strip() == PLACEHOLDER:
+                self.placeholders.append(path)
             return event.value
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []

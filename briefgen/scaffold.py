@@ -12,17 +12,16 @@ archived text that is still the placeholder note as one error on that file.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from briefgen.diagnostics import Diagnostic, error
+from briefgen.load import PLACEHOLDER as LOADER_PLACEHOLDER
 from briefgen.load import Document
 from briefgen.model import BOOK_KIND, KIND_BY_NAME, SLUG
 from briefgen.schemafiles import FOLDER as SCHEMA_FOLDER
 from briefgen.schemafiles import file_name
 
-PLACEHOLDER = "TODO"
+PLACEHOLDER = LOADER_PLACEHOLDER
 """The value of every key ``briefgen new`` leaves for the editor to fill in."""
 
 TEXT_PLACEHOLDER = "TODO: paste the archived text of this source here"
@@ -341,25 +340,13 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return out
 
 
-def _scalars(node: Any, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _scalars(value, (*loc, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _scalars(value, (*loc, index))
-    else:
-        yield loc, node
-
-
 def placeholders(doc: Document) -> list[Diagnostic]:
     """An error at every value that is still the placeholder ``TODO``."""
     out = []
-    for loc, value in _scalars(doc.data):
-        if isinstance(value, str) and value.strip() == PLACEHOLDER:
-            line, col = doc.mark(loc)
-            out.append(error(doc.path, line, col, f"{_dotted(loc)}: still the placeholder {PLACEHOLDER}",
-                             "replace it with the real value; the comments in the file say what goes here"))
+    for loc in doc.placeholders:  # noted by the loader as it read the file
+        line, col = doc.mark(loc)
+        out.append(error(doc.path, line, col, f"{_dotted(loc)}: still the placeholder {PLACEHOLDER}",
+                         "replace it with the real value; the comments in the file say what goes here"))
     return out
 
 
