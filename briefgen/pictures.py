@@ -466,6 +466,18 @@ def _place_points(graph: Graph, ids: Iterable[str], ref: Callable[[str], Ref]) -
     return out
 
 
+def _borders(graph: Graph, places: Iterable[str], names: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(country, country, label) for each border a place's claims name, where both countries are on the map."""
+    out = []
+    for place in places:
+        for claim in _claims(graph, place, "borders"):
+            a, b = _state(graph, place), _state(graph, claim.value)
+            if a in names and b in names:
+                out.append((names[a], names[b],
+                            f"{graph.entities[place].model.name} borders {graph.entities[claim.value].model.name}"))
+    return out
+
+
 def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref]) -> MapSpec | None:
     """The small map of a place or an exercise: its country, participants' states, named borders."""
     names = state_names(graph)
@@ -476,13 +488,7 @@ def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref]) -> 
     for claim in _claims(graph, entity_id, "participant"):
         if state := _state(graph, claim.value):
             highlight.add(state)
-    borders = []
-    for place in places:
-        for claim in _claims(graph, place, "borders"):
-            a, b = _state(graph, place), _state(graph, claim.value)
-            if a in names and b in names:
-                borders.append((names[a], names[b],
-                                f"{graph.entities[place].model.name} borders {graph.entities[claim.value].model.name}"))
+    borders = _borders(graph, places, names)
     focus = tuple(names[s] for s in sorted(focus_states) if s in names)
     if _frame(focus, 420.0, 4.0) is None:
         return None
@@ -504,13 +510,7 @@ def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterabl
     if not weight and not involved:
         return None
     centre = max(weight, key=lambda s: (weight[s], s)) if weight else sorted(involved)[0]
-    borders = []
-    for p in place_ids:
-        for claim in _claims(graph, p, "borders"):
-            a, b = _state(graph, p), _state(graph, claim.value)
-            if a in names and b in names:
-                borders.append((names[a], names[b],
-                                f"{graph.entities[p].model.name} borders {graph.entities[claim.value].model.name}"))
+    borders = _borders(graph, place_ids, names)
     return locator_map([names[centre]], sorted(names[s] for s in involved | set(weight)), link,
                        places=_place_points(graph, place_ids, ref), borders=borders,
                        state_refs={names[i]: ref(i) for i in names}, title="Locator map", margin=6.0)
