@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
 
 from briefgen import history, pictures, views
-from briefgen.editions import PUBLIC, Edition, rank, redact
+from briefgen.editions import PUBLIC, Edition, changed, rank, redact
 from briefgen.link import Graph
 from briefgen.model import BriefBook
 from briefgen.project import CheckResult, check
@@ -88,8 +88,11 @@ def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = 
     if not result.ok or result.graph is None:
         return None, result
     graph = redact(result.graph, edition)
-    v = views.build(graph, history=history.by_entity(
-        content, ((r.id, r.kind.name, r.kind.folder) for r in graph.entities.values())))
+    changes = history.by_entity(content, ((r.id, r.kind.name, r.kind.folder) for r in graph.entities.values()))
+    if changed(result.graph, graph):
+        # commit subjects are free text that may speak of what this edition withholds: dates and hashes only
+        changes = {i: tuple(replace(c, subject="") for c in cs) for i, cs in changes.items()}
+    v = views.build(graph, history=changes)
     ref = partial(views.ref, graph)
     r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking)
     in_edition = tuple((i, d) for i, d in result.books if rank(d.edition) <= rank(edition.marking))

@@ -22,9 +22,6 @@ DRILL = "exercises/tidewater-2019.yaml"
 FIRST = "2020-01-02T10:00:00+00:00"
 SECOND = "2021-03-04T23:30:00-02:00"  # 5 Mar 2021 01:30 UTC: days are UTC days
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
 def git(cwd: Path, *args: str, date: str = FIRST) -> str:
     """Run git in ``cwd`` with a fixed identity and dates, isolated from any outer repository or config."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -175,3 +172,22 @@ def test_a_shallow_clone_claims_no_changes_it_cannot_see(repo: Path, tmp_path: P
     deeper = tmp_path / "deeper"
     git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(deeper))
     assert [c.date for c in history.collect(deeper / "content")[DRILL]] == ["2021-03-05"]
+
+
+def test_an_edition_that_withholds_anything_shows_no_commit_subjects(repo: Path) -> None:
+    """Commit subjects are free text: they could name what a public edition withholds."""
+    from briefgen.editions import Edition
+
+    secret = repo / "content" / "actors" / "brevia.yaml"
+    secret.write_text(secret.read_text(encoding="utf-8") + "marking: AMBER\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "Brevia is AMBER: CANARY-SUBJECT", date=SECOND)
+    public, _ = plan(repo / "content", repo, edition=Edition("public", "CLEAR"))
+    internal, _ = plan(repo / "content", repo, edition=Edition("internal", "RED"))
+    assert public is not None and internal is not None
+
+    def shown(site) -> str:  # type: ignore[no-untyped-def]
+        return "".join(site.render(uri, "../../") for uri in site.pages)
+
+    assert "CANARY-SUBJECT" in shown(internal)
+    assert "CANARY-SUBJECT" not in shown(public)
+    assert "<time" in shown(public), "dates and hashes stay"
