@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-import edtf
-
 Part = Literal["early", "mid", "late"]
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -37,6 +35,8 @@ def parse(value: str) -> object:
 
 @lru_cache(maxsize=4096)
 def _parse_full(value: str) -> object:
+    import edtf  # the full grammar loads in ~0.1 s; most content never needs it
+
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the parser prints debugging text for some inputs
             return edtf.parse_edtf(value)
