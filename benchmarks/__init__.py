@@ -1,0 +1,1 @@
+"""Benchmarks of briefgen against its floors and peers (Hugo, plain MkDocs). See BENCHMARKS.md."""

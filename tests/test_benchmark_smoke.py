@@ -1,0 +1,61 @@
+"""Smoke test of the benchmark (benchmarks/, BENCHMARKS.md): it still runs, and its corpus is valid.
+
+The generator's corpus must check with 0 errors and 0 warnings, be the same for the same
+seed, and the harness must write every figure. No timing is asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from benchmarks import corpus
+from briefgen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIGURES = ("briefgen_build_s", "briefgen_check_s", "hugo_s", "mkdocs_plain_s", "yaml_floor_s")
+
+
+def test_generated_corpus_checks_clean(tmp_path: Path) -> None:
+    out = tmp_path / "corpus"
+    subprocess.run([sys.executable, "-m", "benchmarks.corpus", "--entities", "60", "--seed", "7", str(out)],
+                   cwd=REPO, check=True, capture_output=True)
+    assert (out / "mkdocs.yml").is_file()
+    assert len(list((out / "content").glob("*/*.yaml"))) == 60
+    result = CliRunner().invoke(main, ["check", "--strict", str(out / "content")])
+    assert result.exit_code == 0, result.output
+    summary = result.output.strip().splitlines()[-1]
+    assert "60 entities (18 exercises, 3 mechanisms, 15 actors, 12 places, 12 sources)" in summary
+    assert summary.endswith("0 errors, 0 warnings")
+
+
+def test_generator_is_deterministic() -> None:
+    first, second = corpus.generate(60, seed=3), corpus.generate(60, seed=3)
+    assert [corpus.dump(e.data) for e in first.entities] == [corpus.dump(e.data) for e in second.entities]
+    assert first.texts == second.texts
+    assert corpus.generate(60, seed=4).texts != first.texts
+
+
+def test_harness_writes_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--entities", "60", "--repeat", "1", "--warmup", "0",
+         "--workdir", str(tmp_path / "work"), "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    [size] = data["sizes"]
+    assert size["entities"] == 60
+    for key in FIGURES:
+        assert isinstance(size[key], float) and size[key] > 0, key
+    assert size["peak_rss_mb"] and all(v > 0 for v in size["peak_rss_mb"].values())
+    assert size["briefgen_build_peak_rss_mb"] > 0
+    assert size["ratios"]["briefgen_build/hugo"] > 0
+    assert {b["budget"] for b in data["budgets"]}  # listed, though not measured at this size
+    assert data["pdf"]["measured"] is False and "PDF" in data["pdf"]["note"]
+    assert "budgets" in proc.stdout and "PDF" in proc.stdout
