@@ -6,12 +6,14 @@ everything succeeded, so a failed or interrupted build leaves the published site
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import IO
 
 import jinja2
 from mkdocs.commands.build import build as mkdocs_build
@@ -62,7 +64,9 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
             plugin.config.pdf = pdf
     target = Path(config.site_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=target.parent))
+    _sweep(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
+    lock = _hold(staging)
     try:
         config.site_dir = str(staging)
         config.plugins.on_startup(command="build", dirty=False)
@@ -70,6 +74,7 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
             mkdocs_build(config)
         finally:
             config.plugins.on_shutdown()
+        (staging / LOCK_NAME).unlink()
         _swap(staging, target)
     except jinja2.TemplateError as exc:
         logging.getLogger("mkdocs").error("%s", template_error(exc))
@@ -82,7 +87,33 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+        lock.close()
     return 0
+
+
+STAGING_PREFIX = ".site-"
+LOCK_NAME = ".briefgen-build.lock"
+"""Held (flock) by a running build inside its staging folder; a folder whose lock nobody holds is left over."""
+
+
+def _hold(staging: Path) -> IO[bytes]:
+    handle = open(staging / LOCK_NAME, "wb")  # noqa: SIM115 - held for the whole build
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def _sweep(parent: Path) -> None:
+    """Remove staging folders left by builds that were killed (their lock is free), never a running one's."""
+    for folder in parent.glob(f"{STAGING_PREFIX}*"):
+        lock = folder / LOCK_NAME
+        if not folder.is_dir() or folder.is_symlink() or not lock.is_file():
+            continue  # not ours, or a replaced site still being deleted
+        with open(lock, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a build is running in it
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_later(folder: Path) -> None:
