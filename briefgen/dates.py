@@ -33,7 +33,7 @@ def parse(value: str) -> object:
     return parsed
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def _parse_full(value: str) -> object:
     import edtf  # the full grammar loads in ~0.1 s; most content never needs it
 
@@ -58,7 +58,7 @@ def _to_date(value: object) -> dt.date:
     return dt.date(value.tm_year, value.tm_mon, value.tm_mday)  # type: ignore[attr-defined]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def span(value: str) -> Span:
     """Strict bounds of an EDTF value (ignoring the extra slack of ``~`` and ``?``)."""
     fast = _fast_span(value)
@@ -93,7 +93,7 @@ def _bounds(value: str) -> Span | None:
     return Span(first, last)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 16)
 def _fast_span(value: str) -> Span | None:
     """Bounds of the common EDTF forms, or None to leave the value to the full grammar."""
     parts = value.split("/")

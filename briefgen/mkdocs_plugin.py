@@ -123,12 +123,23 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # MkDocs renders every page's content before it writes any; briefgen's bodies are made
+        # one at a time in on_page_context instead, so that 20,000 of them never sit in memory together
         if self.site and page.file.src_uri in self.site.pages:
-            try:
-                return self.site.render(page.file.src_uri, "../" * page.url.count("/"))
-            except jinja2.TemplateError as exc:
-                raise PluginError(f"briefgen: {template_error(exc)}") from None
+            return ""
         return html
+
+    def _render(self, page: Page) -> str:
+        assert self.site is not None
+        try:
+            return self.site.render(page.file.src_uri, "../" * page.url.count("/"))
+        except jinja2.TemplateError as exc:
+            raise PluginError(f"briefgen: {template_error(exc)}") from None
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if self.site and page.file.src_uri in self.site.pages:
+            page.content = ""  # written: let it go
+        return output
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # the live preview shows pages at once; PDFs are made by `build`/`briefgen pdf`
@@ -156,9 +167,14 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     @event_priority(100)  # before the search plugin reads the page
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
-        body = self.site.search_body(page.file.src_uri) if self.site else None
-        if body is not None:
-            self._full_content = page.content
+        if not (self.site and page.file.src_uri in self.site.pages):
+            return context
+        full = self._render(page)
+        body = self.site.search_body(page.file.src_uri)
+        if body is None:
+            page.content = full
+        else:
+            self._full_content = full
             page.content = body
         return context
 

@@ -38,7 +38,7 @@ class _Index:
         return self.orig_starts[word] + (at - self.norm_starts[word])
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1 << 16)  # one per source text: a smaller cache thrashes on large corpora
 def _index(text: str) -> _Index:
     words = list(_WORD.finditer(text))
     norm_starts, position = [], 0
