@@ -252,14 +252,5 @@ def _place(data: bytes, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def prune_cache(cache_dir: Path, keep: set[str]) -> None:
-    """Drop cached PDFs that no current brief uses."""
-    if not cache_dir.is_dir():
-        return
-    for path in cache_dir.glob("*.pdf"):
-        if path.stem not in keep:
-            path.unlink(missing_ok=True)
-
-
-__all__ = ["Attachment", "PdfError", "PdfJob", "PdfReport", "make_fetcher", "prune_cache", "render_all",
+__all__ = ["Attachment", "PdfError", "PdfJob", "PdfReport", "make_fetcher", "render_all",
            "render_pdf"]
