@@ -21,6 +21,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from briefgen import memory
 from briefgen.diagnostics import Severity, did_you_mean
 from briefgen.editions import LEVELS, Edition
 from briefgen.pdf import PdfError
@@ -103,6 +104,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             raise PluginError(f"briefgen: {errors} error{'s' if errors != 1 else ''} in {self.config.content}; "
                               "nothing was built")
         self.site = site
+        memory.freeze()  # the plan lives until the build ends: the collector need not walk it while pages render
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.site is not None
@@ -146,6 +148,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.serving = command == "serve"
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        memory.thaw()
         if not (self.site and self.config.pdf) or self.serving:
             return
         settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
@@ -164,6 +167,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             raise PluginError("briefgen: PDF briefs failed; nothing was published") from None
         log.info(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
                  f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")
+
+    def on_build_error(self, error: Exception) -> None:
+        memory.thaw()
 
     @event_priority(100)  # before the search plugin reads the page
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from briefgen import history, pictures, views
 from briefgen.editions import PUBLIC, Edition, changed, rank, redact
 from briefgen.link import Graph
+from briefgen.memory import collector_paused
 from briefgen.model import BriefBook
 from briefgen.project import CheckResult, check
 from briefgen.publish import book_url
@@ -84,6 +85,12 @@ def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = 
     The graph is redacted to the edition before any view is made. With ``pdf``, entity
     pages link to their PDF briefs (which the PDF stage writes).
     """
+    with collector_paused():
+        return _plan(content, project, pdf=pdf, edition=edition, templates=templates)
+
+
+def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
+          templates: Path | None) -> tuple[Site | None, CheckResult]:
     result = check(content)
     if not result.ok or result.graph is None:
         return None, result
