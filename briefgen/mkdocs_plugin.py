@@ -91,8 +91,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         content = _shown(self.project / self.config.content)
-        site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition(),
-                            templates=self.project / self.config.templates)
+        # the plan lives until the build ends: the collector need not walk it while pages render
+        with memory.collector_paused(then_freeze=True):
+            site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition(),
+                                templates=self.project / self.config.templates)
         errors = 0
         for d in result.diagnostics:
             if d.severity is Severity.ERROR:
@@ -104,7 +106,6 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             raise PluginError(f"briefgen: {errors} error{'s' if errors != 1 else ''} in {self.config.content}; "
                               "nothing was built")
         self.site = site
-        memory.freeze()  # the plan lives until the build ends: the collector need not walk it while pages render
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.site is not None
