@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefgen import views
 
@@ -40,6 +40,31 @@ def json_script(data: Any) -> Markup:
 def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     """``1 source``, ``2 sources``."""
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+@jinja2.pass_context
+def parts(context: jinja2.runtime.Context, items: Sequence[str | views.Ref], cap: bool = False) -> Markup:
+    """A sentence's parts as inline HTML: text escaped, each entity a link from the page (``base``), or
+    plain text when this edition withholds it; ``cap`` capitalises the first word.
+
+    Built in Python, not a template macro: it runs for every statement of every page.
+    """
+    base = escape(context["base"])
+    out = []
+    for i, p in enumerate(items):
+        if isinstance(p, str):
+            out.append(escape(p[:1].upper() + p[1:] if cap and i == 0 else p))
+        elif p.url:
+            out.append(f'<a class="bg-ref bg-{escape(p.kind)}" href="{base}{escape(p.url)}">{escape(p.name)}</a>')
+        else:
+            out.append(f'<span class="bg-withheld">{escape(p.name)}</span>')
+    return Markup("".join(out))
+
+
+def cites(numbers: Sequence[int]) -> Markup:
+    """Numbered citation marks, each a link to its reference on the page."""
+    return Markup("".join(f'<sup class="bg-cite"><a href="#ref-{n:d}" title="Reference {n:d}">[{n:d}]</a></sup>'
+                          for n in numbers))
 
 
 def _shown(path: str) -> str:
@@ -77,11 +102,14 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat each template on every use
     )
     md = markdown()
     env.filters["md"] = lambda text: Markup(md.render(text or ""))
     env.filters["json_script"] = json_script
     env.filters["count"] = count_noun
+    env.globals["parts"] = parts
+    env.globals["cites"] = cites
     return env
 
 
