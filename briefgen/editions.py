@@ -106,7 +106,7 @@ def redact(graph: Graph, edition: Edition) -> Graph:
             model = model.model_copy(update=update)
         model = _blank_refs(model, keep)
         # the raw document holds everything in the file: keep it only when nothing was withheld
-        doc = record.doc if model is record.model else Document(record.path, {}, {}, {})
+        doc = record.doc if model is record.model else Document(record.path, {})
         entities[entity_id] = Record(record.id, record.kind, record.path, doc, model)
     links = tuple(
         link for link in graph.links

@@ -223,21 +223,20 @@ class _Resolver:
 
     def check(self, owner: str, path: str, doc: Document, loc: Loc, target: str, ref: RefTo) -> Diagnostic | None:
         """Why a reference does not resolve, or None (also when its target's file exists but is broken)."""
-        line, col = doc.mark(loc)
         found = self.records.get(target)
         kinds = {found.kind.name} if found is not None else self.broken.get(target, set())
         needs = " or ".join(ref.kinds)
         if not kinds:
             candidates = sorted(i for k in ref.kinds for i in self.ids_by_kind.get(k, ()))
             hint = did_you_mean(target, candidates)
-            return error(path, line, col, f"{dotted(loc)}: no {needs} with id '{target}'", hint)
+            return error(path, *doc.mark(loc), f"{dotted(loc)}: no {needs} with id '{target}'", hint)
         if not kinds & set(ref.kinds):
             kind = min(kinds)
             message = f"{dotted(loc)}: '{target}' is {with_article(kind)}, but this needs {with_article(needs)}"
-            return error(path, line, col, message)
+            return error(path, *doc.mark(loc), message)
         if target == owner:
-            return error(path, line, col, f"{dotted(loc)}: an entity cannot refer to itself")
-        return None
+            return error(path, *doc.mark(loc), f"{dotted(loc)}: an entity cannot refer to itself")
+        return None  # positions are looked up only for a problem: a clean file's are never worked out
 
 
 def _check_citations(

@@ -5,16 +5,24 @@ built into plain Python values here, so that nothing in the file decides what it
 becomes: every scalar is a string (or ``None`` for an explicit null) and the schema
 decides what it means later. Anchors, aliases and tags are refused (no alias bomb can
 expand), duplicate keys are errors, and every node keeps its line and column.
+
+Most files are clean, and a clean file's positions are never read. So a file that a
+quick look shows to be plain (no anchors, no placeholders, shallow, small) is first
+composed into nodes by libyaml in C and walked into values without positions; anything
+unexpected on the way sends it to the precise builder, which says what is wrong. The
+positions of such a file are found by the precise builder on first need.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from briefgen.diagnostics import Diagnostic, error
 
@@ -22,6 +30,11 @@ try:  # the C parser is several times faster; the pure one behaves the same
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+try:  # composes nodes in C, for the fast path; without it every file takes the precise one
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    _CParser = None
 
 MAX_FILE_BYTES = 1 << 20
 """Fact files are small; anything over 1 MiB is refused before it is parsed."""
@@ -41,7 +54,61 @@ PLACEHOLDER = "TODO"
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
+FAST_MAX_CHARS = 1 << 16
+"""Larger files take the precise path: the fast one composes every node before it counts them."""
+
+FAST_MAX_RUN = 64
+"""The fast path takes no file with a line that starts with this many blanks or block indicators
+(``' '``, tab, ``-``, ``?``, ``:``). A block collection starts no further right than such a run ends
+on its line, and each one nested in another starts further right: so this bounds block nesting.
+libyaml's composer recurses in C, and deep nesting must never reach it."""
+
+FAST_MAX_BRACKETS = 64
+"""The fast path takes no file with more ``[`` and ``{`` than this: a bound on flow nesting."""
+
+_RUN = f"[ \t?:-]{{{FAST_MAX_RUN}}}"
+_DEEP_AT_START = re.compile(_RUN)
+_DEEP_AFTER_NEWLINE = re.compile("\n" + _RUN)  # starting with a literal lets re skip ahead quickly
+_DEEP_AFTER_BREAK = re.compile("[\n\r\x85\u2028\u2029]" + _RUN)  # every line break libyaml knows
+_RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
 Path_ = tuple[str | int, ...]
+Marks = dict[Path_, tuple[int, int]]
+
+
+class Positions:
+    """Where the nodes of a document stand: known from the start, or found from its text on first need.
+
+    A file read by the fast path keeps its text instead of positions; the first position
+    asked for parses the text again with the precise builder, and the text is dropped.
+    """
+
+    __slots__ = ("_tables", "_text")
+
+    def __init__(self, marks: Marks, key_marks: Marks) -> None:
+        self._tables: tuple[Marks, Marks] | None = (marks, key_marks)
+        self._text: str | None = None
+
+    @classmethod
+    def of_text(cls, text: str) -> Positions:
+        """Positions to be found in ``text`` when first needed."""
+        positions = cls({}, {})
+        positions._tables, positions._text = None, text
+        return positions
+
+    def tables(self) -> tuple[Marks, Marks]:
+        """(marks, key marks): see :class:`Document`."""
+        if self._tables is None:
+            builder = _Builder("", self._text or "")
+            # the fast path took no file the builder refuses; were it to, the positions found so far
+            # are kept and the others fall back to their ancestors
+            with contextlib.suppress(_Rejected, yaml.YAMLError):
+                builder.run(self._text or "")
+            self._tables, self._text = (builder.marks, builder.key_marks), None
+        return self._tables
+
+
+_NO_POSITIONS = Positions({}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,28 +118,37 @@ class Document:
     Attributes:
         path: the file, as given (used in diagnostics).
         data: the top-level mapping, every scalar a ``str`` or ``None``.
-        marks: 1-based (line, column) of each value, keyed by its path of keys/indices.
-        key_marks: 1-based (line, column) of each mapping key, keyed by the value's path.
+        placeholders: paths of values that are exactly the scaffold placeholder ``TODO``.
+        positions: where each node stands (see :attr:`marks`, :attr:`key_marks`); none by default.
     """
 
     path: str
     data: dict[str, Any]
-    marks: dict[Path_, tuple[int, int]] = field(repr=False)
-    key_marks: dict[Path_, tuple[int, int]] = field(repr=False)
     placeholders: tuple[Path_, ...] = ()
-    """Paths of values that are exactly the scaffold placeholder ``TODO`` (noted while parsing)."""
+    positions: Positions = field(default=_NO_POSITIONS, repr=False, compare=False)
+
+    @property
+    def marks(self) -> Marks:
+        """1-based (line, column) of each value, keyed by its path of keys/indices."""
+        return self.positions.tables()[0]
+
+    @property
+    def key_marks(self) -> Marks:
+        """1-based (line, column) of each mapping key, keyed by the value's path."""
+        return self.positions.tables()[1]
 
     def mark(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
         """Position of the node at ``loc``, or of its nearest ancestor that has one."""
-        table = self.key_marks if key else self.marks
+        marks, key_marks = self.positions.tables()
+        table = key_marks if key else marks
         loc = tuple(loc)
         while loc:
             if loc in table:
                 return table[loc]
-            if key and loc in self.marks:
-                return self.marks[loc]
+            if key and loc in marks:
+                return marks[loc]
             loc = loc[:-1]
-        return self.marks.get((), (1, 1))
+        return marks.get((), (1, 1))
 
 
 class _Rejected(Exception):
@@ -120,6 +196,14 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
 
 def parse(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
     """Parse YAML text into a :class:`Document`, collecting every problem found."""
+    data = parse_fast(text)
+    if data is not None:
+        return Document(display, data, (), Positions.of_text(text)), []
+    return parse_precisely(text, display)
+
+
+def parse_precisely(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
+    """:func:`parse` by the precise builder only, which records every position as it goes."""
     builder = _Builder(display, text)
     try:
         builder.run(text)
@@ -139,7 +223,8 @@ def parse(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
         return None, [*builder.diagnostics, error(display, line, col, f"YAML: {exc}".splitlines()[0])]
     if builder.diagnostics:
         return None, builder.diagnostics
-    return Document(display, builder.root, builder.marks, builder.key_marks, tuple(builder.placeholders)), []
+    positions = Positions(builder.marks, builder.key_marks)
+    return Document(display, builder.root, tuple(builder.placeholders), positions), []
 
 
 def load(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
@@ -149,6 +234,111 @@ def load(path: Path, display: str | None = None) -> tuple[Document | None, list[
     if text is None:
         return None, problems
     return parse(text, display)
+
+
+# --- the fast path -----------------------------------------------------------------------
+
+_TEXT, _NULL, _COLLECTION, _TAGGED = object(), object(), object(), object()
+"""What the fast composer tags nodes with: never equal to a tag written in a file (always a ``str``)."""
+
+
+class _Surprise(Exception):
+    """Something the fast path leaves to the precise builder, which reports it if it is a problem."""
+
+
+def _plain_looking(text: str) -> bool:
+    """Whether a quick look finds nothing the fast path cannot judge safely.
+
+    No anchors (composed nodes do not show them; without one, an alias is a composer
+    error), no placeholder (the precise builder notes where), small, and shallow: see
+    :data:`FAST_MAX_RUN` and :data:`FAST_MAX_BRACKETS`.
+    """
+    return (
+        len(text) <= FAST_MAX_CHARS
+        and "&" not in text
+        and PLACEHOLDER not in text
+        and text.count("[") + text.count("{") <= FAST_MAX_BRACKETS
+        and _shallow(text)
+    )
+
+
+def _shallow(text: str) -> bool:
+    """No line starts with :data:`FAST_MAX_RUN` blanks or block indicators."""
+    if _DEEP_AT_START.match(text):
+        return False
+    if any(line_break in text for line_break in _RARE_BREAKS):
+        return _DEEP_AFTER_BREAK.search(text) is None
+    return _DEEP_AFTER_NEWLINE.search(text) is None
+
+
+if _CParser is not None:
+
+    class _Composer(_CParser):  # type: ignore[misc, valid-type]
+        """libyaml's composer with no type resolution: nodes are tagged only text, null, or otherwise."""
+
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+        def resolve(self, kind: type, value: str | None, implicit: Any) -> object:
+            """Called for nodes with no tag or the non-specific ``!``; other tags are kept as written."""
+            if kind is ScalarNode:
+                return _NULL if implicit[0] and value in NULLS else _TEXT
+            return _COLLECTION if implicit else _TAGGED  # not implicit: a collection tagged '!'
+
+
+def parse_fast(text: str) -> dict[str, Any] | None:
+    """The file's data, composed in C with no positions; None when the precise builder must read it."""
+    if _CParser is None or not _plain_looking(text):
+        return None
+    try:
+        root = _Composer(text).get_single_node()
+    except Exception:  # a syntax error, an undefined alias, more than one document: the precise builder says
+        return None
+    if type(root) is not MappingNode:  # also None: an empty file
+        return None
+    try:
+        return _Walk().value(root, 0)  # type: ignore[no-any-return]
+    except _Surprise:
+        return None
+
+
+class _Walk:
+    """Turns composed nodes into plain values, giving up at anything the precise builder would refuse."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def value(self, node: Any, depth: int) -> Any:
+        self.nodes += 1  # counted as the precise builder counts: values, not keys
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            raise _Surprise
+        kind, tag = type(node), node.tag
+        if kind is ScalarNode:
+            if tag is _TEXT:
+                if node.style == '"' and node.value.strip() == PLACEHOLDER:
+                    raise _Surprise  # written with escapes: the precise builder notes where
+                return node.value
+            if tag is _NULL:
+                return None
+            raise _Surprise
+        if tag is not _COLLECTION:
+            raise _Surprise
+        if kind is SequenceNode:
+            return [self.value(item, depth + 1) for item in node.value]
+        mapping: dict[str, Any] = {}
+        for key, value in node.value:
+            if type(key) is not ScalarNode or (key.tag is not _TEXT and key.tag is not _NULL) or key.value in mapping:
+                raise _Surprise
+            mapping[key.value] = self.value(value, depth + 1)
+        return mapping
+
+
+# --- the precise path --------------------------------------------------------------------
 
 
 class _Builder:

@@ -217,9 +217,10 @@ def _check(content: Path) -> CheckResult:
 
 
 def _without_positions(graph: Graph) -> Graph:
-    """The graph without each file's raw data and positions: needed for diagnostics only, and the
-    largest part of the memory a clean graph would otherwise keep (a third of it at 20,000 entities)."""
-    entities = {i: replace(r, doc=Document(r.path, {}, {}, {})) for i, r in graph.entities.items()}
+    """The graph without each file's raw data and positions (or the text they are found in): needed
+    for diagnostics only, and the largest part of the memory a clean graph would otherwise keep (a
+    third of it at 20,000 entities)."""
+    entities = {i: replace(r, doc=Document(r.path, {})) for i, r in graph.entities.items()}
     return replace(graph, entities=entities)
 
 

@@ -6,8 +6,23 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import load as load_module
 from briefgen.diagnostics import Diagnostic, Severity
-from briefgen.load import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Document, load, parse
+from briefgen.load import (
+    FAST_MAX_BRACKETS,
+    FAST_MAX_CHARS,
+    FAST_MAX_RUN,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    Document,
+    load,
+    parse,
+    parse_fast,
+    parse_precisely,
+)
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def ok(text: str) -> Document:
@@ -339,3 +354,162 @@ def test_missing_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     doc, problems = load(tmp_path / "absent.yaml", "absent.yaml")
     assert doc is None
     assert only(problems).message.startswith("cannot read file")
+
+
+# --- the fast path reads exactly what the precise builder reads --------------------------
+
+
+def _fact_texts() -> list[tuple[str, str]]:
+    """Every YAML file of the fixtures and of the repository's content that is UTF-8, as (name, text)."""
+    out = []
+    for path in sorted([*(REPO / "tests" / "fixtures").rglob("*.yaml"), *(REPO / "content").rglob("*.yaml")]):
+        try:
+            out.append((str(path.relative_to(REPO)), path.read_bytes().decode("utf-8")))
+        except UnicodeDecodeError:
+            continue  # refused before it is parsed (tests/fixtures/invalid/non-utf8)
+    return out
+
+
+FACT_TEXTS = _fact_texts()
+
+
+@pytest.mark.parametrize("text", [text for _, text in FACT_TEXTS], ids=[name for name, _ in FACT_TEXTS])
+def test_every_fixture_parses_to_the_same_data_positions_and_diagnostics(text: str) -> None:
+    doc, problems = parse(text, "f.yaml")
+    precise, precise_problems = parse_precisely(text, "f.yaml")
+    assert problems == precise_problems
+    if precise is None:
+        assert doc is None
+        return
+    assert doc is not None
+    assert doc.data == precise.data
+    assert doc.placeholders == precise.placeholders
+    assert doc.marks == precise.marks  # worked out on first need from the text
+    assert doc.key_marks == precise.key_marks
+    assert doc.mark(("claims", 0, "sources", 0, "quote")) == precise.mark(("claims", 0, "sources", 0, "quote"))
+
+
+def test_clean_fixture_files_take_the_fast_path() -> None:
+    clean = [(name, text) for name, text in FACT_TEXTS if "/invalid/" not in name and "&" not in text]
+    assert len(clean) > 20
+    assert [name for name, text in clean if parse_fast(text) is None] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: ! 0755\n",
+        "a: ! ~\n",
+        'a: ! "~"\n',  # '!' makes even a quoted scalar plain to libyaml: null, as the precise builder has it
+        "a: [~, '~', x, '', \"\"]\nb:\nc: null\nd: Null\n",
+        "~: x\nnull: y\n'': z\n",
+        "a: |\n  line one\n  line two\nb: >-\n  folded\n  text\n",
+        'note: "see the *Strength* section"\n',
+        "a: {b: [c, {d: e}], f: []}\n",
+        "a: b\r\nc:\r\n  - d\r\n",
+        'a: "\\x54ODOS"\n',
+        "---\nname: a\n...\n",
+        "%YAML 1.1\n---\nname: a\n",
+        _nested(MAX_DEPTH - 1),
+    ],
+)
+def test_fast_path_reads_what_the_precise_builder_reads(text: str) -> None:
+    data = parse_fast(text)
+    assert data is not None
+    doc, problems = parse_precisely(text, "f.yaml")
+    assert problems == [] and doc is not None
+    assert data == doc.data
+    assert [type(v) for v in data.values()] == [type(v) for v in doc.data.values()]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: x\na: &anchor [1, 2]\n",
+        "name: x\nb: *anchor\n",
+        "base: &b {x: 1}\nother:\n  <<: *b\n",
+        "name: R&D\n",  # not an anchor, but the fast path cannot tell
+        "name: !!str 12\n",
+        "name: !custom x\n",
+        "name: !<tag:yaml.org,2002:str> x\n",
+        "name: ! [a]\n",
+        "name: ! {a: b}\n",
+        "!!map\nname: x\n",
+        "!!str name: x\n",
+        "%TAG !e! tag:example.com,2000:\n---\nname: !e!thing x\n",
+        "? [a, b]\n: x\n",
+        "name: a\ntype: state\nname: b\n",
+        "name: TODO\n",
+        "name: x\nclaims:\n  - property: TODO\n",
+        'name: "\\x54ODO"\n',  # the placeholder, written with an escape
+        'name: " \\u0054ODO "\n',
+        "name: a\n---\nname: b\n",
+        "",
+        "\n\n",
+        "# only a comment\n",
+        "- a\n- b\n",
+        "just words\n",
+        "~\n",
+        "name: x\nlist: [a, b\nother: y\n",
+        "name: a\x07b\n",
+        _nested(MAX_DEPTH),
+        "a: " + "[" * (FAST_MAX_BRACKETS + 1) + "]" * (FAST_MAX_BRACKETS + 1) + "\n",
+        "".join(" " * level + f"k{level}:\n" for level in range(MAX_DEPTH + 4)),  # deep by indentation
+        "a:\n" + " " * FAST_MAX_RUN + "b: c\n",
+        "a:\r" + " " * FAST_MAX_RUN + "b: c\r",
+        "a:\n" + "- " * (FAST_MAX_RUN // 2) + "x\n",
+        "name: " + "x" * FAST_MAX_CHARS + "\n",
+    ],
+)
+def test_what_the_fast_path_cannot_judge_goes_to_the_precise_builder(text: str) -> None:
+    assert parse_fast(text) is None
+    assert parse(text, "f.yaml") == parse_precisely(text, "f.yaml")
+
+
+def test_the_fast_walk_gives_up_at_the_node_limit_whatever_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "a: [" + ",".join(["x"] * MAX_NODES) + "]\n"
+    monkeypatch.setattr(load_module, "FAST_MAX_CHARS", len(text))
+    assert parse_fast(text) is None
+    assert parse_fast("a: [" + ",".join(["x"] * (MAX_NODES - 2)) + "]\n") is not None
+    assert f"more than {MAX_NODES:,} YAML nodes" in only(refused(text)).message
+
+
+def _megabyte(unit: str) -> str:
+    return unit * (MAX_FILE_BYTES // len(unit))
+
+
+def _indented_megabyte() -> str:
+    lines, size, level = [], 0, 0
+    while size + level + 3 <= MAX_FILE_BYTES:
+        lines.append(" " * level + "k:\n")
+        size, level = size + level + 3, level + 1
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [_megabyte("- "), _megabyte("["), _megabyte("{a: "), _megabyte("[{a: "), _indented_megabyte()],
+    ids=["block-sequences", "flow-sequences", "flow-mappings", "mixed", "indentation"],
+)
+def test_a_megabyte_of_nesting_is_refused_without_a_crash(text: str) -> None:
+    assert len(text) > MAX_FILE_BYTES - 1000
+    assert parse_fast(text) is None
+    problem = only(refused(text))
+    deep = (f"file nests deeper than {MAX_DEPTH} levels", "YAML syntax: exceeded maximum nesting depth")
+    assert problem.message in deep
+    assert parse(text, "f.yaml") == parse_precisely(text, "f.yaml")
+
+
+def test_positions_of_a_fast_document_are_found_on_first_need() -> None:
+    text = "name: Aldoria\nclaims:\n  - property: member\n    value: brevia\n"
+    doc, _ = parse(text, "f.yaml")
+    assert doc is not None and parse_fast(text) == doc.data
+    assert doc.mark(("claims", 0, "value")) == (4, 12)
+    assert doc.mark(("claims", 0, "value"), key=True) == (4, 5)
+    assert doc.marks[("claims",)] == (3, 3)
+
+
+def test_a_document_made_without_positions_falls_back_to_the_first_line() -> None:
+    doc = Document("f.yaml", {"name": "x"})
+    assert doc.marks == {} and doc.key_marks == {}
+    assert doc.mark(("name",)) == (1, 1)
