@@ -2,9 +2,10 @@
 
 A quote matches where its words stand in the text in order, separated by any
 whitespace; ``prefix`` and ``suffix`` pick one occurrence when it stands more than once.
-Each source text is normalised once (runs of whitespace → one space) with a map back to
-the original offsets, so the check (``count``) and the source page's highlighting
-(``find``) are the same substring search and cannot disagree.
+Each source text is normalised once (runs of whitespace → one space), so the check
+(``count``) and the source page's highlighting (``find``) are the same substring search
+and cannot disagree; highlighting maps what it finds back to the original offsets, word
+by word (a map the check never needs, so it is made only for highlighting).
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\S+")
 
 
 def normalise(text: str) -> str:
     """Collapse runs of whitespace to one space: the only liberty a quote may take."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)
 class _Index:
-    """A text normalised, with where each of its words starts in both versions."""
+    """Where each word of a text starts, in the text and in its normalised version."""
 
-    normalised: str
     norm_starts: tuple[int, ...]
     orig_starts: tuple[int, ...]
 
@@ -39,18 +38,23 @@ class _Index:
 
 
 @lru_cache(maxsize=1 << 16)  # one per source text: a smaller cache thrashes on large corpora
+def _normalised(text: str) -> str:
+    return normalise(text)
+
+
+@lru_cache(maxsize=1 << 16)  # only for highlighting (``find``): checking needs the normalised text alone
 def _index(text: str) -> _Index:
-    words = list(_WORD.finditer(text))
-    norm_starts, position = [], 0
-    for match in words:
+    norm_starts, orig_starts, position = [], [], 0
+    for match in _WORD.finditer(text):  # the words of normalise(text): re's \S and str.split agree
         norm_starts.append(position)
-        position += len(match.group()) + 1
-    return _Index(" ".join(m.group() for m in words), tuple(norm_starts), tuple(m.start() for m in words))
+        orig_starts.append(match.start())
+        position += match.end() - match.start() + 1
+    return _Index(tuple(norm_starts), tuple(orig_starts))
 
 
 def _occurrences(text: str, quote: str, prefix: str | None, suffix: str | None) -> list[tuple[int, int]]:
     """(start, end) of each occurrence in the normalised text, with its prefix and suffix if given."""
-    haystack = _index(text).normalised
+    haystack = _normalised(text)
     needle = normalise(quote)
     if not needle:
         return []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import quotes
 from briefgen.diagnostics import with_article
 from briefgen.link import closest_passage, link
 from briefgen.load import parse
@@ -260,3 +261,12 @@ def test_closest_passage_is_aligned_with_the_quote() -> None:
     text = "One two three four five six seven eight nine ten."
     assert closest_passage(text, "four five sux seven") == "…four five six seven…"
     assert closest_passage(text, "One two three four five six seven eight nine tan.") == text
+
+
+@pytest.mark.parametrize("quote", ["Alpha beta", "beta gamma delta", "ta gam", "delta epsilon", "zeta", "epsilon zeta"])
+def test_quote_found_by_the_check_is_the_one_highlighted_whatever_the_whitespace(quote: str) -> None:
+    text = "  Alpha\t beta\n\ngamma\xa0delta \u2003epsilon\u2028zeta  \nzeta\r\n"
+    spans = quotes.find(text, quote)
+    assert len(spans) == quotes.count(text, quote) >= 1
+    assert [quotes.normalise(text[a:b]) for a, b in spans] == [quote] * len(spans)
+    assert not text[spans[0][0]].isspace() and not text[spans[0][1] - 1].isspace()
