@@ -12,8 +12,9 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -46,6 +47,12 @@ def as_of_date() -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     seconds = int(epoch) if epoch and epoch.isdigit() else int(time.time())
     return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
+
+
+@lru_cache(maxsize=8)
+def _day(today: dt.date) -> str:
+    """A day as people write it (every page of a build shows the same "as of" day)."""
+    return dates.human(today.isoformat())
 
 
 def url_of(record: Record) -> str:
@@ -253,28 +260,56 @@ def grade(source: Source, citation: Citation) -> str:
     return f"{source.reliability}{citation.credibility}"
 
 
-class _References:
-    """Numbers a page's citations in order of first use; equal citations share a number."""
+class _Shared:
+    """What the pages of one build share, made once: links to entities, and each passage's quote and anchor.
+
+    One citation is numbered on its entity's page, listed on its source's page and
+    highlighted in the source's text; many name the same passage.
+    """
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+        self.refs: dict[str, Ref] = {}
+        self.passages: dict[tuple[str, str | None, str | None], tuple[str, str]] = {}
+
+    def ref(self, entity_id: str) -> Ref:
+        found = self.refs.get(entity_id)
+        if found is None:
+            found = self.refs[entity_id] = ref(self.graph, entity_id)
+        return found
+
+    def passage(self, citation: Citation) -> tuple[str, str]:
+        """The citation's quote normalised, and the anchor of its passage on the source page."""
+        key = (citation.quote, citation.prefix, citation.suffix)
+        found = self.passages.get(key)
+        if found is None:
+            found = self.passages[key] = (quotes.normalise(citation.quote), quotes.anchor(*key))
+        return found
+
+
+class _References:
+    """Numbers a page's citations in order of first use; equal citations share a number."""
+
+    def __init__(self, graph: Graph, shared: _Shared | None = None) -> None:
+        self.graph = graph
+        self.shared = shared or _Shared(graph)
         self.items: dict[tuple[Any, ...], Reference] = {}
 
     def number(self, citation: Citation) -> int:
-        key = (citation.source, quotes.normalise(citation.quote), citation.prefix, citation.suffix,
-               citation.credibility, citation.voice)
+        quote, anchor = self.shared.passage(citation)
+        key = (citation.source, quote, citation.prefix, citation.suffix, citation.credibility, citation.voice)
         found = self.items.get(key)
         if found:
             return found.number
         source: Source = self.graph.entities[citation.source].model  # type: ignore[assignment]
         item = Reference(
             number=len(self.items) + 1,
-            source=ref(self.graph, citation.source),
-            quote=quotes.normalise(citation.quote),
+            source=self.shared.ref(citation.source),
+            quote=quote,
             grade=grade(source, citation),
             grade_text=f"{RELIABILITY[source.reliability]}; {CREDIBILITY[citation.credibility]}",
             voice=citation.voice,
-            anchor=quotes.anchor(citation.quote, citation.prefix, citation.suffix),
+            anchor=anchor,
         )
         self.items[key] = item
         return item.number
@@ -293,14 +328,18 @@ def date_text(claim: Any) -> str:
 
 def sentence(graph: Graph, claim: Any) -> tuple[str | Ref, ...]:
     """The claim's value as the parts of a short sentence."""
+    return _sentence(claim, lambda entity_id: ref(graph, entity_id))
+
+
+def _sentence(claim: Any, ref_of: Callable[[str], Ref]) -> tuple[str | Ref, ...]:
     p = claim.property
     if p in ("location", "framework", "previous", "member", "borders"):
-        parts: list[str | Ref] = [ref(graph, claim.value)]
+        parts: list[str | Ref] = [ref_of(claim.value)]
         if p == "previous":
             parts = ["Follows ", parts[0], " in a series"]
         return tuple(parts)
     if p == "participant":
-        parts = [ref(graph, claim.value)]
+        parts = [ref_of(claim.value)]
         if claim.strength:
             parts.append(f" — {claim.strength}")
         if claim.described_as:
@@ -311,7 +350,7 @@ def sentence(graph: Graph, claim: Any) -> tuple[str | Ref, ...]:
     if p == "established":
         parts = [f"Established {date_text(claim)}"]
         if claim.place:
-            parts += [" in ", ref(graph, claim.place)]
+            parts += [" in ", ref_of(claim.place)]
         if claim.by:
             parts.append(f" by {claim.by}")
         return tuple(parts)
@@ -320,7 +359,7 @@ def sentence(graph: Graph, claim: Any) -> tuple[str | Ref, ...]:
     if p == "duration_days":
         return (f"{claim.value} day{'s' if claim.value != 1 else ''}",)
     if p == "equipment":
-        return (claim.value, " of ", ref(graph, claim.of)) if claim.of else (claim.value,)
+        return (claim.value, " of ", ref_of(claim.of)) if claim.of else (claim.value,)
     if p == "coordinates":
         return (f"{claim.value.lat:.4f}, {claim.value.lon:.4f}",)
     return (str(claim.value),)
@@ -362,10 +401,11 @@ def _conflict(prop: str, statements: Sequence[Statement], claims: Sequence[Any])
     return len({_plain(s.parts) for s in statements}) > 1
 
 
-def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
-    """Build the page model of one (non-source) entity."""
+def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | None = None) -> EntityPage:
+    """Build the page model of one (non-source) entity (``shared``: what the build's pages share)."""
     model: Any = record.model
-    refs = _References(graph)
+    shared = shared or _Shared(graph)
+    refs = _References(graph, shared)
     mentions = tuple(sorted({refs.number(c) for c in model.mentions}))
     by_property: dict[str, list[Statement]] = defaultdict(list)
     claims = list(model.claims)
@@ -374,7 +414,7 @@ def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
         voices = {c.voice for c in claim.sources}
         by_property[claim.property].append(Statement(
             anchor=graph.claim_ids[(record.id, index)],
-            parts=sentence(graph, claim),
+            parts=_sentence(claim, shared.ref),
             citations=numbers,
             voice=voices.pop() if len(voices) == 1 else None,
             note=claim.note,
@@ -393,13 +433,13 @@ def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
     if record.kind.name == "actor":
         type_label = ACTOR_TYPES[model.type]
         if model.parent:
-            glance.append(Fact("Part of", (((ref(graph, model.parent),), ()),)))
+            glance.append(Fact("Part of", (((shared.ref(model.parent),), ()),)))
     if record.kind.name == "place":
         type_label = model.type.capitalize()
         if model.parent:
-            glance.append(Fact("In", (((ref(graph, model.parent),), ()),)))
+            glance.append(Fact("In", (((shared.ref(model.parent),), ()),)))
         if model.country:
-            glance.append(Fact("Country", (((ref(graph, model.country),), ()),)))
+            glance.append(Fact("Country", (((shared.ref(model.country),), ()),)))
     for section in sections:
         if section.property in ("status", "date", "location", "participant", "strength", "framework", "member",
                                 "established", "duration_days"):
@@ -408,7 +448,7 @@ def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
                 for s in section.statements)
             glance.append(Fact(section.title, items, " / " if section.conflict else ", "))
 
-    related = _related(graph, record)
+    related = _related(graph, record, shared.ref)
     flags = _flags(record, claims, today)
     json_ld = _event_json_ld(graph, record, sections) if record.kind.name == "exercise" else None
     aliases = tuple(a.name for a in model.aliases)
@@ -416,11 +456,12 @@ def entity_page(graph: Graph, record: Record, today: dt.date) -> EntityPage:
         id=record.id, kind=record.kind.name, kind_title=KIND_TITLES[record.kind.name], url=url_of(record),
         title=model.name, aliases=aliases, summary=model.summary, type_label=type_label, glance=tuple(glance),
         sections=tuple(sections), mentions=mentions, references=refs.all(), related=related,
-        flags=tuple(flags), as_of=dates.human(today.isoformat()), json_ld=json_ld,
+        flags=tuple(flags), as_of=_day(today), json_ld=json_ld,
     )
 
 
-def _related(graph: Graph, record: Record) -> tuple[tuple[str, tuple[tuple[Ref, str], ...]], ...]:
+def _related(graph: Graph, record: Record,
+             ref_of: Callable[[str], Ref]) -> tuple[tuple[str, tuple[tuple[Ref, str], ...]], ...]:
     """Entities linked to or from this one, grouped by kind, each with how they relate."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     outgoing = graph.outgoing.get(record.id, ())
@@ -431,7 +472,7 @@ def _related(graph: Graph, record: Record) -> tuple[tuple[str, tuple[tuple[Ref, 
     groups = []
     for kind in KINDS:
         if kind.name in found:
-            items = tuple((ref(graph, i), ", ".join(sorted(v))) for i, v in sorted(found[kind.name].items()))
+            items = tuple((ref_of(i), ", ".join(sorted(v))) for i, v in sorted(found[kind.name].items()))
             groups.append((KIND_TITLES[kind.name], items))
     return tuple(groups)
 
@@ -473,32 +514,50 @@ def _text_parts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tup
     is_break = {start: end for start, end in breaks}
     points = sorted(cuts)
     starts: dict[int, list[str]] = defaultdict(list)
-    for (start, _end), ids in spans.items():
+    # every span's ends are cuts, so a run lies inside a span exactly when the span is open where the run starts:
+    # sweep the cuts, closing and opening spans (numbered in order, the order of their marks) where they end and start
+    events: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for number, ((start, end), ids) in enumerate(spans.items()):
         starts[start].extend(ids)
+        if start < end:
+            events[end][0].append(number)
+            events[start][1].append(number)
+    span_ids = list(spans.values())
+    start_ids = {at: tuple(dict.fromkeys(ids)) for at, ids in starts.items()}
+    open_: set[int] = set()
+    marks: tuple[str, ...] = ()
     paragraphs: list[list[TextPart]] = [[]]
     for a, b in pairwise(points):
-        chunk = text[a:b]
+        if a in events:
+            closing, opening = events[a]
+            open_.difference_update(closing)
+            open_.update(opening)
+            marks = tuple(dict.fromkeys(i for n in sorted(open_) for i in span_ids[n]))
         if is_break.get(a) == b:
             if paragraphs[-1]:
                 paragraphs.append([])
             continue
-        chunk = chunk.replace("\n", " ")
-        marks = tuple(i for (s, e), ids in spans.items() if s <= a and b <= e for i in ids)
-        paragraphs[-1].append(TextPart(chunk, tuple(dict.fromkeys(marks)), tuple(dict.fromkeys(starts.get(a, ())))))
+        paragraphs[-1].append(TextPart(text[a:b].replace("\n", " "), marks, start_ids.get(a, ())))
     return tuple(tuple(p) for p in paragraphs if p)
 
 
 def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], today: dt.date,
-                cited_by: Sequence[Citation] | None = None) -> SourcePage:
+                cited_by: Sequence[Citation] | None = None, shared: _Shared | None = None) -> SourcePage:
     """Build the page model of a source (``cited_by``: every citation of it, when already gathered)."""
     model: Source = record.model  # type: ignore[assignment]
+    shared = shared or _Shared(graph)
     text = graph.texts.get(record.id, "")
     spans: dict[tuple[int, int], list[str]] = defaultdict(list)
     if cited_by is None:
         cited_by = [c for other in graph.entities.values() for c in _citations(other) if c.source == record.id]
+    seen: set[tuple[str, str | None, str | None]] = set()
     for citation in cited_by:
-        anchor = quotes.anchor(citation.quote, citation.prefix, citation.suffix)
-        for span in quotes.find(text, citation.quote, citation.prefix, citation.suffix)[:1]:
+        key = (citation.quote, citation.prefix, citation.suffix)
+        if key in seen:  # the same passage again: marked already
+            continue
+        seen.add(key)
+        anchor = shared.passage(citation)[1]
+        for span in quotes.find(text, *key)[:1]:
             if anchor not in spans[span]:
                 spans[span].append(anchor)
     meta = (("Type", model.type.replace("-", " ")), ("Publisher", _known(model.publisher)),
@@ -508,8 +567,7 @@ def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], tod
     return SourcePage(
         id=record.id, url=url_of(record), title=model.title, name=model.name, title_supplied=model.title_supplied,
         meta=meta, reliability=model.reliability, reliability_text=RELIABILITY[model.reliability],
-        notes=model.notes, citing=tuple(citing), paragraphs=_text_parts(text, spans),
-        as_of=dates.human(today.isoformat()),
+        notes=model.notes, citing=tuple(citing), paragraphs=_text_parts(text, spans), as_of=_day(today),
     )
 
 
@@ -605,25 +663,28 @@ def build(graph: Graph, today: dt.date | None = None,
     """Every page model of the site; ``history`` maps entity ids to their commits (see briefgen.history)."""
     today = today or as_of_date()
     history = history or {}
-    pages = [_with_history(entity_page(graph, r, today), history.get(r.id, ()))
-             for r in sorted(graph.entities.values(), key=lambda r: r.id) if r.kind.name != "source"]
+    shared = _Shared(graph)
+    records = sorted(graph.entities.values(), key=lambda r: r.id)
+    pages = [_with_history(entity_page(graph, r, today, shared), history.get(r.id, ()))
+             for r in records if r.kind.name != "source"]
     citing: dict[str, list[CitingClaim]] = defaultdict(list)
     cited_by: dict[str, list[Citation]] = defaultdict(list)
-    for record in sorted(graph.entities.values(), key=lambda r: r.id):
+    for record in records:
         model: Any = record.model
+        entity = shared.ref(record.id)
         for citation in _citations(record):
             cited_by[citation.source].append(citation)
         for citation in getattr(model, "mentions", ()):
-            citing[citation.source].append(CitingClaim(ref(graph, record.id), "", ("named",),
-                                                       quotes.anchor(citation.quote, citation.prefix,
-                                                                     citation.suffix)))
+            citing[citation.source].append(CitingClaim(entity, "", ("named",), shared.passage(citation)[1]))
         for index, claim in enumerate(getattr(model, "claims", ())):
+            if not claim.sources:
+                continue
+            anchor = graph.claim_ids[(record.id, index)]
+            said = (f"{PROPERTY_TITLES[claim.property]}: ", *_sentence(claim, shared.ref))
             for citation in claim.sources:
-                citing[citation.source].append(CitingClaim(
-                    ref(graph, record.id), graph.claim_ids[(record.id, index)],
-                    (f"{PROPERTY_TITLES[claim.property]}: ", *sentence(graph, claim)),
-                    quotes.anchor(citation.quote, citation.prefix, citation.suffix)))
-    sources = [_with_history(source_page(graph, r, citing[r.id], today, cited_by[r.id]), history.get(r.id, ()))
+                citing[citation.source].append(CitingClaim(entity, anchor, said, shared.passage(citation)[1]))
+    sources = [_with_history(source_page(graph, r, citing[r.id], today, cited_by[r.id], shared),
+                             history.get(r.id, ()))
                for r in graph.of_kind("source")]
     line = timeline(graph)
     exercises = [e for e in line if e.entity.kind == "exercise"]
