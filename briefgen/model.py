@@ -27,6 +27,8 @@ from briefgen import dates
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG = re.compile(SLUG_PATTERN)
+_WHOLE_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,7 @@ class RefTo:
 def _integer(value: Any) -> Any:
     """Accept decimal integers only: YAML 1.1 octal (``0755``) or ``1_000`` are errors, not numbers."""
     if isinstance(value, str):
-        if not re.fullmatch(r"-?(0|[1-9][0-9]*)", value):
+        if not _WHOLE_NUMBER.fullmatch(value):
             raise ValueError(f"'{value}' is not a whole number written in decimal digits")
         return int(value)
     return value
@@ -56,7 +58,7 @@ def _boolean(value: Any) -> Any:
 
 def _decimal(value: Any) -> Any:
     if isinstance(value, str):
-        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+        if not _DECIMAL.fullmatch(value):
             raise ValueError(f"'{value}' is not a decimal number")
         return float(value)
     return value
