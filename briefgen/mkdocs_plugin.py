@@ -12,19 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from briefgen import memory
 from briefgen.diagnostics import Severity, did_you_mean
 from briefgen.editions import LEVELS, Edition
+from briefgen.mkdocs_preview import Preview, meta_title
 from briefgen.pdf import PdfError
+from briefgen.project import CheckResult
 from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
 from briefgen.render import template_error
 from briefgen.site import Site, plan
@@ -65,6 +67,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.project = Path.cwd()
         self._full_content: str | None = None
         self.serving = False
+        self._built: dict[str, Any] = {}
+        self.preview: Preview | None = None
 
     def edition(self) -> Edition:
         """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
@@ -90,22 +94,28 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        site, result = self._plan()
+        errors = self._report(result)
+        if site is None:
+            raise PluginError(f"briefgen: {errors} error{'s' if errors != 1 else ''} in {self.config.content}; "
+                              "nothing was built")
+
+    def _plan(self) -> tuple[Site | None, CheckResult]:
+        """Plan the site (None when content has errors); pages render from this plan from now on."""
         content = _shown(self.project / self.config.content)
         # the plan lives until the build ends: the collector need not walk it while pages render
         with memory.collector_paused(then_freeze=True):
             site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition(),
                                 templates=self.project / self.config.templates)
-        errors = 0
-        for d in result.diagnostics:
-            if d.severity is Severity.ERROR:
-                errors += 1
-                log.error(d.format())
-            else:
-                log.warning(d.format())
-        if site is None:
-            raise PluginError(f"briefgen: {errors} error{'s' if errors != 1 else ''} in {self.config.content}; "
-                              "nothing was built")
         self.site = site
+        return site, result
+
+    @staticmethod
+    def _report(result: CheckResult) -> int:
+        """Log what the check found (warnings through MkDocs, so that ``--strict`` fails on them); the errors."""
+        for d in result.diagnostics:
+            (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
+        return result.errors
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.site is not None
@@ -116,12 +126,20 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             kept.append(File.generated(config, src_uri, content=""))
         for src_uri, data in self.site.assets.items():
             kept.append(File.generated(config, src_uri, content=data))
+        self._built = {"files": kept}
         return kept
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self._built["nav"] = nav
+        return nav
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self._built["env"] = env
+        return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.site and page.file.src_uri in self.site.pages:
-            # themes print titles as HTML (nav, header, <title>): give them text, escaped
-            page.meta["title"] = str(escape(self.site.pages[page.file.src_uri].title))
+            page.meta["title"] = meta_title(self.site.pages[page.file.src_uri].title)
             return ""
         return markdown
 
@@ -150,6 +168,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         memory.thaw()
+        if self.serving and self.site is not None:
+            self.preview = self._preview(config)
         if not (self.site and self.config.pdf) or self.serving:
             return
         settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
@@ -171,6 +191,26 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         memory.thaw()
+        self.preview = None
+
+    def _preview(self, config: MkDocsConfig) -> Preview:
+        """What the live preview needs to update this build's output in place."""
+        assert self.site is not None
+        watched = [self.project / self.config.templates, *(Path(p) for p in config.watch)]
+        if config.config_file_path:
+            watched.append(Path(config.config_file_path))
+        if config.theme.custom_dir:
+            watched.append(Path(config.theme.custom_dir))
+
+        def replan() -> Site | None:
+            site, result = self._plan()
+            if site is None or (config.strict and result.warnings):
+                return None  # the full build reports it
+            self._report(result)
+            return site
+
+        return Preview(config, self._built["files"], self._built["nav"], self._built["env"], self.site,
+                       tuple(p for p in watched if p.exists()), replan)
 
     @event_priority(100)  # before the search plugin reads the page
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
@@ -198,4 +238,18 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         for folder in (self.project / self.config.content, self.project / self.config.templates):
             if folder.is_dir():
                 server.watch(str(folder))
+        full = server.builder
+
+        def rebuild(*args: Any, **kwargs: Any) -> None:
+            """Update the served site in place when the edit allows it; otherwise MkDocs' full rebuild."""
+            preview, self.preview = self.preview, None  # a failed or full rebuild makes a new one
+            try:
+                if preview is not None and not args and not kwargs and preview.update():
+                    self.preview = preview
+                    return
+            except Exception as exc:  # the full rebuild reports what is wrong
+                log.debug(f"briefgen: preview update failed ({exc!r}); rebuilding in full")
+            full(*args, **kwargs)
+
+        server.builder = rebuild
         return server

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -31,6 +31,9 @@ class PageJob:
     render: Callable[[str], str]
     search: Callable[[], str] | None = None
     """A lighter body for the search index (its words without the page's markup), if the page has one."""
+    key: Callable[[], object] = lambda: None
+    """What the body is made from: where two plans give a page equal keys (and titles), its body is the same.
+    The live preview re-renders only the pages whose key changed; it is cheaper to make than the body."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,30 @@ class Site:
     renderer: Renderer
     books: tuple[tuple[str, BriefBook], ...] = ()
     edition: Edition = PUBLIC
+    _keys: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def render(self, src_uri: str, base: str) -> str:
         """HTML body of the page at ``src_uri``."""
         return self.pages[src_uri].render(base)
+
+    def key(self, src_uri: str) -> object:
+        """The page's key (:attr:`PageJob.key`), made once."""
+        if src_uri not in self._keys:
+            self._keys[src_uri] = self.pages[src_uri].key()
+        return self._keys[src_uri]
+
+    def keys(self) -> None:
+        """Make every page's key now (while the plan that made them is at hand)."""
+        for src_uri in self.pages:
+            self.key(src_uri)
+
+    def changed_since(self, previous: Site) -> tuple[str, ...] | None:
+        """The pages whose body differs from ``previous``'s, or None when the two sites differ in which pages
+        they have (or in edition): then nothing of the previous site can be kept."""
+        if self.pages.keys() != previous.pages.keys() or self.edition != previous.edition:
+            return None
+        return tuple(uri for uri, job in self.pages.items()
+                     if job.title != previous.pages[uri].title or self.key(uri) != previous.key(uri))
 
     def search_body(self, src_uri: str) -> str | None:
         """What the search index should read for the page at ``src_uri`` (None: the page itself)."""
@@ -104,30 +127,38 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
     r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking)
     in_edition = tuple((i, d) for i, d in result.books if rank(d.edition) <= rank(edition.marking))
     books = [(d.title, book_url(i)) for i, d in in_edition] if pdf else []
+    # each page's key holds what its body is made from, with the pictures drawn for an empty base path
+    # (the base is fixed by the page's place in the site)
     pages: dict[str, PageJob] = {
-        "index.md": PageJob("Home", lambda base: r.home(v.home, base, books)),
+        "index.md": PageJob("Home", lambda base: r.home(v.home, base, books), key=lambda: (v.home, books)),
         "timeline.md": PageJob("Timeline", lambda base: r.timeline(
-            v.timeline, v.as_of, base, pictures.timeline(v.timeline, _linker(base)))),
+            v.timeline, v.as_of, base, pictures.timeline(v.timeline, _linker(base))),
+            key=lambda: (v.timeline, v.as_of)),
         "map.md": PageJob("Map", lambda base: r.picture(
             "Map", "The states involved, shaded, around the country where most places lie; borders the sources "
             "name are drawn in orange. Places are dots where a source gives coordinates.",
-            pictures.site_map(graph, ref, _linker(base)), base)),
+            pictures.site_map(graph, ref, _linker(base)), base),
+            key=lambda: pictures.site_map(graph, ref, _linker(""))),
         "relationships.md": PageJob("Relationships", lambda base: r.picture(
             "Relationships", "Exercises and mechanisms joined to their participants, members and frameworks; "
             "forces are shown under the states they belong to.",
-            pictures.relationships(graph, ref, _linker(base)), base)),
-        "grades.md": PageJob("Grades and conventions", lambda base: r.grades(base)),
+            pictures.relationships(graph, ref, _linker(base)), base),
+            key=lambda: pictures.relationships(graph, ref, _linker(""))),
+        "grades.md": PageJob("Grades and conventions", lambda base: r.grades(base), key=lambda: "grades"),
     }
     for index in v.indexes:
-        pages[f"{index.url}index.md"] = PageJob(index.title, lambda base, p=index: r.index(p, base))
+        pages[f"{index.url}index.md"] = PageJob(index.title, lambda base, p=index: r.index(p, base),
+                                                key=lambda p=index: p)
     specs = {p.id: pictures.entity_map_spec(graph, p.id, ref) for p in v.entities if p.kind in ("place", "exercise")}
     for page in v.entities:
         pages[f"{page.url.rstrip('/')}.md"] = PageJob(
             page.title, lambda base, p=page: r.entity(p, base, entity_pictures(graph, p, base, specs.get(p.id))),
-            lambda p=page: r.render("search_entity.html", "", page=p))
+            lambda p=page: r.render("search_entity.html", "", page=p),
+            key=lambda p=page: (p, entity_pictures(graph, p, "", specs.get(p.id))))
     for source in v.sources:
         pages[f"{source.url.rstrip('/')}.md"] = PageJob(source.name, lambda base, p=source: r.source(p, base),
-                                                        lambda p=source: r.render("search_source.html", "", page=p))
+                                                        lambda p=source: r.render("search_source.html", "", page=p),
+                                                        key=lambda p=source: p)
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
     assets = {
         "assets/briefgen.css": css,

@@ -1,0 +1,178 @@
+"""The live preview (``mkdocs serve``): after an edit, only the pages it changed are rewritten.
+
+Each test runs MkDocs for real, in this process, the way ``mkdocs serve`` does (the
+plugins started for ``serve``, a build with a ``serve_url``), edits the content, and asks
+the preview to update the served folder. The proof that it rewrote the right pages is that
+the folder it leaves is the folder a full build of the edited content writes, file for
+file (the search index compared as a set of entries: the preview appends the entries of
+the pages it rewrote). Edits the preview cannot take (errors, new files, templates,
+plugins it does not know) must leave the served folder as it was, for MkDocs' full
+rebuild. ``tests/test_benchmark_smoke.py`` drives a real ``mkdocs serve`` over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import EPOCH, FIXTURES, make_project, run, tool
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from briefgen.mkdocs_plugin import BriefgenPlugin
+
+VALID = FIXTURES / "valid" / "content"
+SERVE_URL = "http://127.0.0.1:8000/"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def serve(project: Path, site: Path) -> tuple[MkDocsConfig, BriefgenPlugin]:
+    """What ``mkdocs serve`` does before it waits for edits: start the plugins for serve and build once."""
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config, serve_url=SERVE_URL)
+    plugin = config.plugins["briefgen"]
+    assert isinstance(plugin, BriefgenPlugin) and plugin.preview is not None
+    return config, plugin
+
+
+def full_build(project: Path, site: Path) -> None:
+    """``mkdocs build`` of the project as it is now, in a process of its own."""
+    done = run([*tool("mkdocs"), "build", "-q", "-d", str(site)], cwd=project)
+    assert done.returncode == 0, done.stderr
+
+
+def tree(site: Path) -> dict[str, object]:
+    """Every file of a built site by path (the search index as a sorted list of entries; no gzip)."""
+    out: dict[str, object] = {}
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if not path.is_file() or rel.endswith(".gz"):
+            continue
+        if rel == "search/search_index.json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            out[rel] = (data["config"], sorted(json.dumps(d, sort_keys=True) for d in data["docs"]))
+        else:
+            out[rel] = path.read_bytes()
+    return out
+
+
+def assert_same_site(served: Path, fresh: Path) -> None:
+    a, b = tree(served), tree(fresh)
+    assert a.keys() == b.keys()
+    differ = [rel for rel in a if a[rel] != b[rel]]
+    assert not differ, f"the preview left these different from a full build: {differ}"
+
+
+NAV = """nav:
+  - Home: index.md
+  - Exercises: exercises/index.md
+  - Mechanisms: mechanisms/index.md
+  - Actors: actors/index.md
+  - Places: places/index.md
+  - Sources: sources/index.md
+  - Timeline: timeline.md
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """The valid fixture with a small navigation of index pages, as briefgen's projects have."""
+    root = make_project(tmp_path / "project", VALID)
+    yml = root / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8") + NAV, encoding="utf-8")
+    yield root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("file", "old", "new", "pages"), [
+    # a summary: the actor's page only (and the graph export)
+    ("actors/aldorian-navy.yaml", "summary: The seagoing force of the Republic of Aldoria.",
+     "summary: The seagoing force of Aldoria, edited.", {"actors/aldorian-navy/index.html"}),
+    # a name: its page and every page that names it
+    ("actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria",
+     {"actors/aldorian-navy/index.html", "exercises/tidewater-2019/index.html", "actors/index.html"}),
+])
+def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writes(
+        project: Path, tmp_path: Path, file: str, old: str, new: str, pages: set[str]) -> None:
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    before = tree(served)
+    edit(project / "content" / file, old, new)
+    assert plugin.preview is not None and plugin.preview.update() is True
+    after = tree(served)
+    rewritten = {rel for rel in after if after[rel] != before[rel] and rel.endswith(".html")}
+    assert pages <= rewritten, "a page that shows the edit was not rewritten"
+    assert new.split(": ", 1)[1] in (served / sorted(pages)[0]).read_text(encoding="utf-8")
+    full_build(project, tmp_path / "fresh")
+    assert_same_site(served, tmp_path / "fresh")
+    # a second edit builds on the first
+    edit(project / "content" / file, new, old)
+    assert plugin.preview.update() is True
+    assert tree(served) == before
+
+
+def test_an_edit_with_an_error_leaves_the_served_site_for_the_full_rebuild(project: Path, tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    before = tree(served)
+    edit(project / "content" / "actors/aldorian-navy.yaml", "parent: aldoria", "parent: atlantis")
+    assert plugin.preview is not None and plugin.preview.update() is False
+    assert tree(served) == before
+
+
+def test_a_new_file_is_left_to_the_full_rebuild(project: Path, tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    before = tree(served)
+    (project / "content" / "actors" / "ostmark.yaml").write_text(
+        (project / "content" / "actors" / "brevia.yaml").read_text(encoding="utf-8").replace(
+            "name: Brevia", "name: Ostmark"), encoding="utf-8")
+    assert plugin.preview is not None and plugin.preview.update() is False
+    assert tree(served) == before
+
+
+def test_a_template_change_is_left_to_the_full_rebuild(tmp_path: Path) -> None:
+    override = {"grades.html": '{% extends "default/grades.html" %}'}
+    project = make_project(tmp_path / "project", VALID, templates=override)
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    before = tree(served)
+    (project / "templates" / "grades.html").write_text("<p>Grades: see the handbook.</p>\n", encoding="utf-8")
+    assert plugin.preview is not None and plugin.preview.update() is False
+    assert tree(served) == before
+
+
+def test_a_plugin_the_preview_does_not_know_means_full_rebuilds(project: Path, tmp_path: Path) -> None:
+    yml = project / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - tags\n"), encoding="utf-8")
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    before = tree(served)
+    edit(project / "content" / "actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria")
+    assert plugin.preview is not None and plugin.preview.update() is False
+    assert tree(served) == before
+
+
+def test_a_retitled_page_in_the_navigation_is_left_to_the_full_rebuild(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", VALID)  # no nav: MkDocs lists every page, on every page
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    before = tree(served)
+    edit(project / "content" / "actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria")
+    assert plugin.preview is not None and plugin.preview.update() is False
+    assert tree(served) == before
+    edit(project / "content" / "actors/aldorian-navy.yaml", "summary: The seagoing force", "summary: The force")
+    assert plugin.preview.update() is False  # the name is still new: the navigation still needs it
