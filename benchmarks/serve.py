@@ -12,7 +12,9 @@ figure is the time from the file being written to the page serving it (the serve
 * ``value``    a claim's value on one exercise (that page, its index row, the graph export)
 * ``name``     an actor's name (its page and every page that names it)
 
-Prints medians and writes them as JSON (``--output``, default ``benchmarks/serve.json``).
+Prints medians and writes them as JSON (``--output``, default ``benchmarks/serve.json``),
+with how many rebuilds the preview made in place and how many were full builds (from the
+server's log, kept in the work folder).
 """
 
 from __future__ import annotations
@@ -128,7 +130,6 @@ def run(project: Path, env: dict[str, str], count: int, timeout: float, log: Pat
                     time.sleep(1.0)
                 results[f"{edit.kind}_s"] = times
                 results[f"{edit.kind}_median_s"] = statistics.median(times)
-            return results
         finally:
             os.killpg(server.pid, signal.SIGINT)
             try:
@@ -136,6 +137,11 @@ def run(project: Path, env: dict[str, str], count: int, timeout: float, log: Pat
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+    text = log.read_text(encoding="utf-8", errors="replace")
+    # how each rebuild went: briefgen's preview in place, or MkDocs' full build
+    results["preview_updates"] = text.count("briefgen: preview updated")
+    results["full_rebuilds"] = text.count("Documentation built in") - 1
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -59,3 +59,19 @@ def test_harness_writes_every_figure(tmp_path: Path) -> None:
     assert {b["budget"] for b in data["budgets"]}  # listed, though not measured at this size
     assert data["pdf"]["measured"] is False and "PDF" in data["pdf"]["note"]
     assert "budgets" in proc.stdout and "PDF" in proc.stdout
+
+
+def test_serve_benchmark_edits_reach_the_served_pages(tmp_path: Path) -> None:
+    """A real ``mkdocs serve``: each kind of edit is served, and made by the preview in place, not in full."""
+    out = tmp_path / "serve.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.serve", "--entities", "60", "--edits", "1", "--timeout", "120",
+         "--workdir", str(tmp_path / "work"), "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    for kind in ("note", "value", "name"):
+        assert data[f"{kind}_median_s"] > 0, kind
+    # three edits and three restores, every one made in place
+    assert data["preview_updates"] == 6 and data["full_rebuilds"] == 0, data
