@@ -58,7 +58,8 @@ def _occurrences(text: str, quote: str, prefix: str | None, suffix: str | None) 
     needle = normalise(quote)
     if not needle:
         return []
-    before, after = normalise(prefix or ""), normalise(suffix or "")
+    before = normalise(prefix) if prefix else ""
+    after = normalise(suffix) if suffix else ""
     found, at = [], haystack.find(needle)
     while at >= 0:
         end = at + len(needle)
