@@ -12,11 +12,13 @@ import datetime as dt
 import hashlib
 import json
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 
 from markupsafe import Markup, escape
 
@@ -218,21 +220,21 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
 # --- locator map -----------------------------------------------------------------------------------
 
 
+def _decoded(arc: list[list[int]], sx: float, sy: float, tx: float, ty: float) -> list[tuple[float, float]]:
+    """A TopoJSON arc's points (lon, lat): its positions are deltas from the previous one, quantised."""
+    if not arc:
+        return []
+    dxs, dys = zip(*arc, strict=True)
+    return [(x * sx + tx, y * sy + ty) for x, y in zip(accumulate(dxs), accumulate(dys), strict=True)]
+
+
 @cache
 def _world() -> tuple[dict[str, list[list[tuple[float, float]]]], dict[str, set[int]],
                       list[list[tuple[float, float]]]]:
     """Country rings (lon, lat) by name, the arcs each country uses, and every decoded arc."""
     data = json.loads(resources.files("briefgen").joinpath("assets/geo/countries-50m.json").read_text())
     (sx, sy), (tx, ty) = data["transform"]["scale"], data["transform"]["translate"]
-    arcs: list[list[tuple[float, float]]] = []
-    for arc in data["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            points.append((x * sx + tx, y * sy + ty))
-        arcs.append(points)
+    arcs = [_decoded(arc, sx, sy, tx, ty) for arc in data["arcs"]]
 
     def ring(indices: list[int]) -> list[tuple[float, float]]:
         out: list[tuple[float, float]] = []
@@ -434,9 +436,24 @@ def small_map(spec: MapSpec, layer_href: str, link: Linker) -> Picture:
 
 def state_names(graph: Graph) -> dict[str, str]:
     """Actor id → country name in the outlines, for state actors whose name the outlines know."""
-    known = countries()
-    return {r.id: r.model.name for r in graph.entities.values()
-            if r.kind.name == "actor" and getattr(r.model, "type", None) == "state" and r.model.name in known}
+    return dict(_state_names(graph))
+
+
+_last_names: tuple[weakref.ref[Graph], dict[str, str]] | None = None
+"""The state names of the graph last asked about: each small map of a build asks again, of the same graph."""
+
+
+def _state_names(graph: Graph) -> dict[str, str]:
+    """:func:`state_names`, worked out once per graph (a graph does not change); not to be changed by callers."""
+    global _last_names
+    last = _last_names
+    if last is not None and last[0]() is graph:
+        return last[1]
+    known = _world()[0]
+    names = {r.id: r.model.name for r in graph.entities.values()
+             if r.kind.name == "actor" and getattr(r.model, "type", None) == "state" and r.model.name in known}
+    _last_names = (weakref.ref(graph), names)
+    return names
 
 
 def _state(graph: Graph, actor_id: str) -> str | None:
@@ -480,7 +497,7 @@ def _borders(graph: Graph, places: Iterable[str], names: dict[str, str]) -> list
 
 def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref]) -> MapSpec | None:
     """The small map of a place or an exercise: its country, participants' states, named borders."""
-    names = state_names(graph)
+    names = _state_names(graph)
     record = graph.entities[entity_id]
     places = [entity_id] if record.kind.name == "place" else [c.value for c in _claims(graph, entity_id, "location")]
     focus_states = {s for p in places if (s := _state(graph, p))}
@@ -498,7 +515,7 @@ def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref]) -> 
 
 def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None) -> Picture | None:
     """The briefing's locator map: around the country holding most places, every state involved shaded."""
-    names = state_names(graph)
+    names = _state_names(graph)
     chosen = set(ids) if ids is not None else set(graph.entities)
     place_ids = [i for i in chosen if graph.entities[i].kind.name == "place"]
     weight: dict[str, int] = defaultdict(int)

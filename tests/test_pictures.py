@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -111,6 +114,45 @@ def test_pictures_escape_content_and_keep_ids_unique(graph: Graph) -> None:
     assert "<script>" not in str(a.svg) and "&lt;script&gt;" in str(a.svg)
     ids = [e.get("id") for pic in (a, b) for e in _parse(pic).iter() if e.get("id")]
     assert len(ids) == len(set(ids))
+
+
+def test_outlines_are_the_points_a_plain_reading_of_the_arcs_gives() -> None:
+    data = json.loads(resources.files("briefgen").joinpath("assets/geo/countries-50m.json").read_text())
+    (sx, sy), (tx, ty) = data["transform"]["scale"], data["transform"]["translate"]
+    expected = []
+    for arc in data["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            points.append((x * sx + tx, y * sy + ty))
+        expected.append(points)
+    rings, uses, arcs = pictures._world()
+    assert arcs == expected  # the very same floats
+    tajikistan = rings["Tajikistan"]
+    assert tajikistan and all(p in {q for i in uses["Tajikistan"] for q in expected[i]} for r in tajikistan for p in r)
+
+
+def test_state_names_are_those_of_the_graph_asked_about(graph: Graph) -> None:
+    names = pictures.state_names(graph)
+    assert {"Tajikistan", "China"} <= set(names.values())
+    names.clear()  # the caller's copy
+    names = pictures.state_names(graph)
+    assert {"Tajikistan", "China"} <= set(names.values())
+    for withheld in sorted(names)[:3]:  # graphs made and dropped in turn (one may reuse another's id)
+        fewer = replace(graph, entities={i: r for i, r in graph.entities.items() if i != withheld})
+        assert pictures.state_names(fewer) == {i: n for i, n in names.items() if i != withheld}
+        del fewer
+    assert pictures.state_names(graph) == names
+    ref = functools.partial(views.ref, graph)
+    china = next(i for i, n in names.items() if n == "China")
+    without_china = replace(graph, entities={i: r for i, r in graph.entities.items() if i != china})
+    spec = pictures.entity_map_spec(graph, "tajik-chinese-drill-ishkashim-2016", ref)
+    assert spec is not None and spec.highlight == ("China", "Tajikistan")
+    spec = pictures.entity_map_spec(without_china, "tajik-chinese-drill-ishkashim-2016",
+                                    functools.partial(views.ref, without_china))
+    assert spec is not None and spec.highlight == ("Tajikistan",)
 
 
 @pytest.fixture(scope="module")
