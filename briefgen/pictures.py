@@ -168,11 +168,13 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
         parent = getattr(graph.entities[actor].model, "parent", None)
         children[parent if parent in actors else None].append(actor)
     ordered: list[_Node] = []
+    sort_name = {a: graph.entities[a].model.name.lower() for a in actors}
 
     def walk(node: str | None, depth: int) -> None:
-        for child in sorted(children.get(node, ()), key=lambda a: graph.entities[a].model.name.lower()):
+        for child in sorted(children.get(node, ()), key=sort_name.__getitem__):
             ordered.append(_Node(ref(child), depth))
-            walk(child, depth + 1)
+            if child in children:
+                walk(child, depth + 1)
 
     walk(None, 0)
     ordered = ordered[:limit]
@@ -180,29 +182,39 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
     height = 24 + row * max(len(events), len(ordered)) + 24
     ey = {e: 24 + i * row for i, e in enumerate(events)}
     ay = {n.ref.id: 24 + i * row for i, n in enumerate(ordered)}
+    # numbers as written, each once: a row has many edges, and writing a float is the dearest part of a mark
+    ey_text = {e: (f"{y:.0f}", f"{y - 4:.0f}") for e, y in ey.items()}
+    ay_text = {a: (f"{y:.0f}", f"{y - 4:.0f}") for a, y in ay.items()}
+    x1, x2 = left_w, left_w + gap
+    left, right, bend1, bend2 = f"{x1:.0f}", f"{x2:.0f}", f"{x1 + 80:.0f}", f"{x2 - 80:.0f}"
     body: list[str] = []
     colours = {"participant": CONDUCTED, "member": MEMBER, "framework": OTHER}
+    escaped: dict[str, str] = {}  # an event has an edge to each of its actors: escape each name once
     for source, target, via in edges:
         if source not in ey or target not in ay:
             continue
-        y1, y2 = ey[source], ay[target]
-        x1, x2 = left_w, left_w + gap
-        body.append(f'<path d="M{x1:.0f} {y1 - 4:.0f} C{x1 + 80:.0f} {y1 - 4:.0f} {x2 - 80:.0f} {y2 - 4:.0f} '
-                    f'{x2:.0f} {y2 - 4:.0f}" fill="none" stroke="{colours[via]}" stroke-opacity=".7">'
-                    f"<title>{escape(graph.entities[source].model.name)} — {via} — "
-                    f"{escape(graph.entities[target].model.name)}</title></path>")
+        y1, y2 = ey_text[source][1], ay_text[target][1]
+        for i in (source, target):
+            if i not in escaped:
+                escaped[i] = escape(graph.entities[i].model.name)
+        body.append(f'<path d="M{left} {y1} C{bend1} {y1} {bend2} {y2} {right} {y2}" fill="none" '
+                    f'stroke="{colours[via]}" stroke-opacity=".7">'
+                    f"<title>{escaped[source]} — {via} — {escaped[target]}</title></path>")
     for e in events:
         r = ref(e)
         kind = graph.entities[e].kind.name
-        body.append(_a(link(r), f'<text x="{left_w - 6}" y="{ey[e]:.0f}" text-anchor="end">'
+        y, dot = ey_text[e]
+        body.append(_a(link(r), f'<text x="{left_w - 6}" y="{y}" text-anchor="end">'
                                 f"{escape(_short(r.name, 40))}</text>")
-                    + f'<circle cx="{left_w:.0f}" cy="{ey[e] - 4:.0f}" r="3.5" '
-                      f'fill="{OTHER if kind == "mechanism" else CONDUCTED}"/>')
+                    + f'<circle cx="{left}" cy="{dot}" r="3.5" fill="{OTHER if kind == "mechanism" else CONDUCTED}"/>')
+    indent: dict[int, str] = {}
     for n in ordered:
-        x = left_w + gap + 6 + n.depth * 14
-        prefix = "└ " if n.depth else ""
-        body.append(f'<circle cx="{left_w + gap:.0f}" cy="{ay[n.ref.id] - 4:.0f}" r="3" fill="currentColor"/>'
-                    + _a(link(n.ref), f'<text x="{x:.0f}" y="{ay[n.ref.id]:.0f}">{escape(prefix)}'
+        if n.depth not in indent:
+            indent[n.depth] = f"{left_w + gap + 6 + n.depth * 14:.0f}"
+        prefix = "└ " if n.depth else ""  # nothing to escape
+        y, dot = ay_text[n.ref.id]
+        body.append(f'<circle cx="{right}" cy="{dot}" r="3" fill="currentColor"/>'
+                    + _a(link(n.ref), f'<text x="{indent[n.depth]}" y="{y}">{prefix}'
                                       f"{escape(_short(n.ref.name, 42))}</text>"))
     body.append(f'<g transform="translate(4 {height - 6})" class="muted">'
                 f'<line x2="16" y1="-4" y2="-4" stroke="{CONDUCTED}"/><text x="20">participant</text>'
