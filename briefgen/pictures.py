@@ -529,7 +529,7 @@ def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterabl
     """The briefing's locator map: around the country holding most places, every state involved shaded."""
     names = _state_names(graph)
     chosen = set(ids) if ids is not None else set(graph.entities)
-    place_ids = [i for i in chosen if graph.entities[i].kind.name == "place"]
+    place_ids = sorted(i for i in chosen if graph.entities[i].kind.name == "place")  # the same order in every run
     weight: dict[str, int] = defaultdict(int)
     for p in place_ids:
         if (s := _state(graph, p)) in names:
