@@ -8,6 +8,7 @@ every page. Content errors abort the build with the same ``path:line:col`` lines
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from briefgen import memory
 from briefgen.diagnostics import Severity, did_you_mean
@@ -57,6 +59,32 @@ class BriefgenConfig(Config):
     """Audiences and the highest TLP marking each may see."""
     default_marking = c.Choice(LEVELS, default="CLEAR")
     """The marking of anything unmarked."""
+
+
+def _nav_titles(items: Any) -> Iterator[tuple[str, str]]:
+    """(page, title) for every page that ``nav:`` in mkdocs.yml names with a title."""
+    for item in items if isinstance(items, list) else [items]:
+        if isinstance(item, dict):
+            for title, value in item.items():
+                if isinstance(value, str):
+                    yield value, title
+                else:
+                    yield from _nav_titles(value)
+
+
+class GeneratedPage(Page):
+    """A page whose body briefgen renders: MkDocs has no Markdown to convert for it.
+
+    MkDocs would otherwise set up a Markdown converter with every extension for each page
+    (a fifth of a second at 2,000 pages) to convert an empty string.
+    """
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = ""
+        self.toc = get_toc([])
+        self._title_from_render = None
+        self.present_anchor_ids = set()
+        self.links_to_anchors = {}
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):
@@ -122,8 +150,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         docs = Path(config.docs_dir).resolve()
         # theme assets stay; the fact files themselves are never published as they are
         kept = Files([f for f in files if f.abs_src_path is None or not Path(f.abs_src_path).is_relative_to(docs)])
+        titles = dict(_nav_titles(config.nav or []))
         for src_uri in self.site.pages:
-            kept.append(File.generated(config, src_uri, content=""))
+            file = File.generated(config, src_uri, content="")
+            # becomes file.page, and MkDocs uses it as it is: give it the title the nav gives it, as MkDocs would
+            GeneratedPage(titles.get(src_uri), file, config)
+            kept.append(file)
         for src_uri, data in self.site.assets.items():
             kept.append(File.generated(config, src_uri, content=data))
         self._built = {"files": kept}
