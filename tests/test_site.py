@@ -328,6 +328,17 @@ def test_mkdocs_strict_build_of_repo(repo_site: tuple[subprocess.CompletedProces
     assert (site / "index.html").is_file()
 
 
+def test_the_nav_shows_the_titles_mkdocs_yml_gives(built_repo: Path) -> None:
+    """``nav:`` names the grades page "Grades"; the page itself is titled "Grades and conventions"."""
+    html = (built_repo / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index('<nav class="md-nav md-nav--primary"'):]
+    nav = nav[:nav.index("</nav>")]
+    labels = [re.sub(r"\s+", " ", t).strip() for t in re.findall(r'<span class="md-ellipsis">(.*?)</span>', nav, re.S)]
+    assert "Grades" in labels and "Grades and conventions" not in labels, labels
+    grades = (built_repo / "grades" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Grades - " in grades or "<title>Grades and conventions" in grades
+
+
 def test_a_page_for_every_entity_and_source(built_repo: Path) -> None:
     content = REPO / "content"
     expected = {f"{p.parent.name}/{p.stem}" for folder in KIND_FOLDERS for p in (content / folder).glob("*.yaml")}
