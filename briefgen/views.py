@@ -425,8 +425,9 @@ def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | 
         statements = by_property.get(prop)
         if not statements:
             continue
-        sections.append(Section(PROPERTY_TITLES[prop], prop, tuple(statements),
-                                conflict=_conflict(prop, statements, [c for c in claims if c.property == prop])))
+        conflict = prop in SINGLE_VALUED and len(statements) > 1 and _conflict(
+            prop, statements, [c for c in claims if c.property == prop])
+        sections.append(Section(PROPERTY_TITLES[prop], prop, tuple(statements), conflict=conflict))
 
     glance: list[Fact] = []
     type_label = KIND_BY_NAME[record.kind.name].name.capitalize()
@@ -583,48 +584,48 @@ def _citations(record: Record) -> list[Citation]:
     return out
 
 
-def _index(graph: Graph, kind: str) -> IndexPage:
+def _index(graph: Graph, kind: str, ref_of: Callable[[str], Ref]) -> IndexPage:
     records = sorted(graph.of_kind(kind), key=lambda r: r.model.name.lower())  # type: ignore[attr-defined]
     rows = []
     if kind == "exercise":
         columns = ("Exercise", "Dates", "Status", "Places", "Participants")
         for r in records:
-            rows.append(Row(ref(graph, r.id), (
-                _joined(graph, r, "date"), _joined(graph, r, "status"), _joined(graph, r, "location"),
-                _joined(graph, r, "participant", refs_only=True))))
+            rows.append(Row(ref_of(r.id), (
+                _joined(r, ref_of, "date"), _joined(r, ref_of, "status"), _joined(r, ref_of, "location"),
+                _joined(r, ref_of, "participant", refs_only=True))))
     elif kind == "mechanism":
         columns = ("Mechanism", "Established", "Members")
         for r in records:
-            rows.append(Row(ref(graph, r.id), (_joined(graph, r, "established", first_only=True),
-                                               _joined(graph, r, "member"))))
+            rows.append(Row(ref_of(r.id), (_joined(r, ref_of, "established", first_only=True),
+                                            _joined(r, ref_of, "member"))))
     elif kind == "actor":
         columns = ("Actor", "Type", "Part of")
         for r in records:
             m: Any = r.model
-            rows.append(Row(ref(graph, r.id), ((ACTOR_TYPES[m.type],), (ref(graph, m.parent),) if m.parent else ())))
+            rows.append(Row(ref_of(r.id), ((ACTOR_TYPES[m.type],), (ref_of(m.parent),) if m.parent else ())))
     elif kind == "place":
         columns = ("Place", "Type", "In", "Country")
         for r in records:
             m = r.model
-            rows.append(Row(ref(graph, r.id), ((m.type.capitalize(),), (ref(graph, m.parent),) if m.parent else (),
-                                               (ref(graph, m.country),) if m.country else ())))
+            rows.append(Row(ref_of(r.id), ((m.type.capitalize(),), (ref_of(m.parent),) if m.parent else (),
+                                            (ref_of(m.country),) if m.country else ())))
     else:
         columns = ("Source", "Type", "Publisher", "Date", "Reliability")
         for r in records:
             m = r.model
-            rows.append(Row(ref(graph, r.id), ((m.type.replace("-", " "),), (_known(m.publisher),),
-                                               ("not stated" if m.date == "unknown" else dates.human(m.date),),
-                                               (m.reliability,))))
+            rows.append(Row(ref_of(r.id), ((m.type.replace("-", " "),), (_known(m.publisher),),
+                                            ("not stated" if m.date == "unknown" else dates.human(m.date),),
+                                            (m.reliability,))))
     return IndexPage(kind, KIND_TITLES[kind], f"{KIND_BY_NAME[kind].folder}/", columns, tuple(rows))
 
 
-def _joined(graph: Graph, record: Record, prop: str, *, refs_only: bool = False,
+def _joined(record: Record, ref_of: Callable[[str], Ref], prop: str, *, refs_only: bool = False,
             first_only: bool = False) -> tuple[str | Ref, ...]:
     out: list[str | Ref] = []
     for claim in record.model.claims:  # type: ignore[attr-defined]
         if claim.property != prop:
             continue
-        parts = sentence(graph, claim)
+        parts = _sentence(claim, ref_of)
         if refs_only:
             parts = tuple(p for p in parts if isinstance(p, Ref))
         if out:
@@ -696,7 +697,7 @@ def build(graph: Graph, today: dt.date | None = None,
         latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]),
         sources=tuple(ref(graph, r.id) for r in graph.of_kind("source")), as_of=dates.human(today.isoformat()),
     )
-    return SiteViews(home=home, indexes=tuple(_index(graph, k.name) for k in KINDS), entities=tuple(pages),
+    return SiteViews(home=home, indexes=tuple(_index(graph, k.name, shared.ref) for k in KINDS), entities=tuple(pages),
                      sources=tuple(sources), timeline=line, as_of=dates.human(today.isoformat()),
                      export=export(graph))
 
