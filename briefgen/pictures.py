@@ -312,14 +312,17 @@ class _Frame:
 
     def path(self, points: Iterable[tuple[float, float]], close: bool) -> str:
         # points outside the frame are pinned to just beyond its edge: the clip hides them, the file stays small
-        out, last = [], None
+        lon0, lat1, k, scale = self.lon0, self.lat1, self.k, self.scale  # project(), worked out once per path
+        west, east, south, north = self.lon0 - 1, self.lon1 + 1, self.lat0 - 1, self.lat1 + 1
+        out: list[str] = []
+        last_x = last_y = math.nan  # no point is near "none yet"
         for lon, lat in points:
-            px, py = self.project(min(max(lon, self.lon0 - 1), self.lon1 + 1),
-                                  min(max(lat, self.lat0 - 1), self.lat1 + 1))
-            if last and abs(px - last[0]) < 0.6 and abs(py - last[1]) < 0.6:
+            px = (min(max(lon, west), east) - lon0) * k * scale
+            py = (lat1 - min(max(lat, south), north)) * scale
+            if abs(px - last_x) < 0.6 and abs(py - last_y) < 0.6:
                 continue
             out.append(f"{px:.1f} {py:.1f}")
-            last = (px, py)
+            last_x, last_y = px, py
         return ("M" + " L".join(out) + (" Z" if close else "")) if len(out) > 1 else ""
 
 
@@ -338,10 +341,10 @@ def _frame(focus: tuple[str, ...], width: float, margin: float) -> _Frame | None
 def _countries(frame: _Frame, highlight: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """(name, SVG path element) for every country in or near the frame; cached per frame and shading."""
     rings = _world()[0]
+    west, east, south, north = frame.lon0 - 20, frame.lon1 + 20, frame.lat0 - 20, frame.lat1 + 20
     out = []
     for name in sorted(rings):
-        if not any(frame.lon0 - 20 < p[0] < frame.lon1 + 20 and frame.lat0 - 20 < p[1] < frame.lat1 + 20
-                   for r in rings[name] for p in r[::7]):
+        if not any(west < p[0] < east and south < p[1] < north for r in rings[name] for p in r[::7]):
             continue
         shade = name in highlight
         d = " ".join(p for r in rings[name] if (p := frame.path(r, True)))

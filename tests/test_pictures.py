@@ -134,6 +134,29 @@ def test_outlines_are_the_points_a_plain_reading_of_the_arcs_gives() -> None:
     assert tajikistan and all(p in {q for i in uses["Tajikistan"] for q in expected[i]} for r in tajikistan for p in r)
 
 
+def test_an_outline_is_its_points_projected_and_thinned() -> None:
+    frame = pictures._frame(("Tajikistan",), 420.0, 4.0)
+    assert frame is not None
+
+    def drawn(points: list[tuple[float, float]], close: bool) -> str:  # a point at a time, through project()
+        out: list[str] = []
+        last: tuple[float, float] | None = None
+        for lon, lat in points:
+            px, py = frame.project(min(max(lon, frame.lon0 - 1), frame.lon1 + 1),
+                                   min(max(lat, frame.lat0 - 1), frame.lat1 + 1))
+            if last and abs(px - last[0]) < 0.6 and abs(py - last[1]) < 0.6:
+                continue
+            out.append(f"{px:.1f} {py:.1f}")
+            last = (px, py)
+        return ("M" + " L".join(out) + (" Z" if close else "")) if len(out) > 1 else ""
+
+    rings, _uses, arcs = pictures._world()
+    shapes = [r for name in ("Tajikistan", "Afghanistan", "China", "Fiji") for r in rings[name]]
+    assert all(frame.path(r, True) == drawn(r, True) for r in shapes)
+    assert all(frame.path(a, False) == drawn(a, False) for a in arcs[:300])
+    assert any(frame.path(r, True) == "" for r in shapes) and any(frame.path(r, True) for r in shapes)
+
+
 def test_state_names_are_those_of_the_graph_asked_about(graph: Graph) -> None:
     names = pictures.state_names(graph)
     assert {"Tajikistan", "China"} <= set(names.values())
