@@ -311,30 +311,31 @@ class _Walk:
     __slots__ = ("nodes",)
 
     def __init__(self) -> None:
-        self.nodes = 0
+        self.nodes = 1  # the root; counted as the precise builder counts: values, not keys
 
     def value(self, node: Any, depth: int) -> Any:
-        self.nodes += 1  # counted as the precise builder counts: values, not keys
-        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
-            raise _Surprise
-        kind, tag = type(node), node.tag
-        if kind is ScalarNode:
-            if tag is _TEXT:
-                if node.style == '"' and node.value.strip() == PLACEHOLDER:
-                    raise _Surprise  # written with escapes: the precise builder notes where
-                return node.value
-            if tag is _NULL:
-                return None
-            raise _Surprise
+        """The plain value of a node at ``depth`` (the root's is 0)."""
+        tag = node.tag
+        if tag is _TEXT:
+            if node.style == '"' and node.value.strip() == PLACEHOLDER:
+                raise _Surprise  # written with escapes: the precise builder notes where
+            return node.value
+        if tag is _NULL:
+            return None
         if tag is not _COLLECTION:
+            raise _Surprise  # a tag
+        items = node.value
+        self.nodes += len(items)
+        if self.nodes > MAX_NODES or (items and depth >= MAX_DEPTH):
             raise _Surprise
-        if kind is SequenceNode:
-            return [self.value(item, depth + 1) for item in node.value]
+        if type(node) is SequenceNode:
+            return [self.value(item, depth + 1) for item in items]
         mapping: dict[str, Any] = {}
-        for key, value in node.value:
+        for key, item in items:
             if type(key) is not ScalarNode or (key.tag is not _TEXT and key.tag is not _NULL) or key.value in mapping:
                 raise _Surprise
-            mapping[key.value] = self.value(value, depth + 1)
+            # most values are text, not double-quoted: read here, as a call for each would be a third of the walk
+            mapping[key.value] = item.value if item.tag is _TEXT and item.style != '"' else self.value(item, depth + 1)
         return mapping
 
 
