@@ -59,14 +59,16 @@ FAST_MAX_CHARS = 1 << 16
 
 FAST_MAX_RUN = 64
 """The fast path takes no file with a line that starts with this many blanks or block indicators
-(``' '``, tab, ``-``, ``?``, ``:``). A block collection starts no further right than such a run ends
-on its line, and each one nested in another starts further right: so this bounds block nesting.
-libyaml's composer recurses in C, and deep nesting must never reach it."""
+(``' '``, tab, ``-``, ``?``, ``:``, or a byte-order mark, which libyaml skips at a line's start). A
+block collection starts no further right than such a run ends on its line, and each one nested in
+another starts further right: so this bounds block nesting. libyaml's composer recurses in C, and
+deep nesting must never reach it."""
 
 FAST_MAX_BRACKETS = 64
-"""The fast path takes no file with more ``[`` and ``{`` than this: a bound on flow nesting."""
+"""The fast path takes no file with more ``[`` and ``{`` than this: a bound on flow nesting (each
+bracket opens at most two levels: a ``key: value`` pair in a flow sequence is a mapping of its own)."""
 
-_RUN = f"[ \t?:-]{{{FAST_MAX_RUN}}}"
+_RUN = f"[ \t?:\ufeff-]{{{FAST_MAX_RUN}}}"
 _DEEP_AT_START = re.compile(_RUN)
 _DEEP_AFTER_NEWLINE = re.compile("\n" + _RUN)  # starting with a literal lets re skip ahead quickly
 _DEEP_AFTER_BREAK = re.compile("[\n\r\x85\u2028\u2029]" + _RUN)  # every line break libyaml knows

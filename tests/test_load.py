@@ -474,6 +474,37 @@ def test_the_fast_walk_gives_up_at_the_node_limit_whatever_the_size_limit(monkey
     assert f"more than {MAX_NODES:,} YAML nodes" in only(refused(text)).message
 
 
+DEEP_TEXTS = {
+    "block-sequences": "a:\n" + "- " * (FAST_MAX_RUN // 2) + "x\n",
+    "indentation": "".join(" " * level + f"k{level}:\n" for level in range(FAST_MAX_RUN + 1)),
+    "flow-sequences": "a: " + "[" * (FAST_MAX_BRACKETS + 1) + "]" * (FAST_MAX_BRACKETS + 1) + "\n",
+    "flow-mappings": "a: " + "{b: " * (FAST_MAX_BRACKETS + 1) + "c" + "}" * (FAST_MAX_BRACKETS + 1) + "\n",
+    "after-carriage-return": "a:\r" + "- " * (FAST_MAX_RUN // 2) + "x\r",
+    "after-line-separator": "a:\u2028" + "- " * (FAST_MAX_RUN // 2) + "x\u2028",
+    "after-next-line": "a:\x85" + "- " * (FAST_MAX_RUN // 2) + "x\x85",
+    "byte-order-mark-first": "\ufeff" + "- " * (FAST_MAX_RUN // 2) + "x\n",
+    "byte-order-mark-at-a-line-start": "a:\n\ufeff" + "- " * (FAST_MAX_RUN // 2) + "x\n",
+    "tabs": "a:\n" + "-\t" * (FAST_MAX_RUN // 2) + "x\n",
+}
+
+
+@pytest.mark.parametrize("text", DEEP_TEXTS.values(), ids=DEEP_TEXTS.keys())
+def test_deep_nesting_never_reaches_the_c_composer(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    composed: list[str] = []
+    composer = load_module._Composer
+
+    def spy(text: str) -> object:
+        composed.append(text)
+        return composer(text)
+
+    monkeypatch.setattr(load_module, "_Composer", spy)
+    assert parse_fast(text) is None
+    assert composed == []
+    assert parse_fast("a: [[x]]\nb:\n  - - c\n") == {"a": [["x"]], "b": [["c"]]}
+    assert len(composed) == 1  # the spy sees what does reach the composer
+    assert parse(text, "f.yaml") == parse_precisely(text, "f.yaml")
+
+
 def _megabyte(unit: str) -> str:
     return unit * (MAX_FILE_BYTES // len(unit))
 
