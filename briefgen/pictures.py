@@ -16,7 +16,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate
 
@@ -44,8 +44,12 @@ class Picture:
     alt: str
 
 
+_escape_text = lru_cache(maxsize=1 << 14, typed=True)(escape)
+"""``escape`` of names and links that pictures draw again and again (an actor, in the picture of each exercise)."""
+
+
 def _a(link: str | None, body: str) -> str:
-    return f'<a href="{escape(link)}">{body}</a>' if link else body
+    return f'<a href="{_escape_text(link)}">{body}</a>' if link else body
 
 
 def _uid(*parts: str) -> str:
@@ -196,7 +200,7 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
         y1, y2 = ey_text[source][1], ay_text[target][1]
         for i in (source, target):
             if i not in escaped:
-                escaped[i] = escape(graph.entities[i].model.name)
+                escaped[i] = _escape_text(graph.entities[i].model.name)
         body.append(f'<path d="M{left} {y1} C{bend1} {y1} {bend2} {y2} {right} {y2}" fill="none" '
                     f'stroke="{colours[via]}" stroke-opacity=".7">'
                     f"<title>{escaped[source]} — {via} — {escaped[target]}</title></path>")
@@ -205,7 +209,7 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
         kind = graph.entities[e].kind.name
         y, dot = ey_text[e]
         body.append(_a(link(r), f'<text x="{left_w - 6}" y="{y}" text-anchor="end">'
-                                f"{escape(_short(r.name, 40))}</text>")
+                                f"{_escape_text(_short(r.name, 40))}</text>")
                     + f'<circle cx="{left}" cy="{dot}" r="3.5" fill="{OTHER if kind == "mechanism" else CONDUCTED}"/>')
     indent: dict[int, str] = {}
     for n in ordered:
@@ -215,7 +219,7 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
         y, dot = ay_text[n.ref.id]
         body.append(f'<circle cx="{right}" cy="{dot}" r="3" fill="currentColor"/>'
                     + _a(link(n.ref), f'<text x="{indent[n.depth]}" y="{y}">{prefix}'
-                                      f"{escape(_short(n.ref.name, 42))}</text>"))
+                                      f"{_escape_text(_short(n.ref.name, 42))}</text>"))
     body.append(f'<g transform="translate(4 {height - 6})" class="muted">'
                 f'<line x2="16" y1="-4" y2="-4" stroke="{CONDUCTED}"/><text x="20">participant</text>'
                 f'<line x1="110" x2="126" y1="-4" y2="-4" stroke="{MEMBER}"/><text x="130">member</text>'
