@@ -28,7 +28,7 @@ from briefgen.diagnostics import Severity, did_you_mean
 from briefgen.editions import LEVELS, Edition
 from briefgen.mkdocs_preview import Preview, meta_title
 from briefgen.pdf import PdfError
-from briefgen.project import CheckResult
+from briefgen.project import CheckResult, LoadCache
 from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
 from briefgen.render import template_error
 from briefgen.site import Site, plan
@@ -97,6 +97,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.serving = False
         self._built: dict[str, Any] = {}
         self.preview: Preview | None = None
+        self.loads: LoadCache | None = None
 
     def edition(self) -> Edition:
         """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
@@ -134,7 +135,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         # the plan lives until the build ends: the collector need not walk it while pages render
         with memory.collector_paused(then_freeze=True):
             site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition(),
-                                templates=self.project / self.config.templates)
+                                templates=self.project / self.config.templates, cache=self.loads)
         self.site = site
         return site, result
 
@@ -197,6 +198,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # the live preview shows pages at once; PDFs are made by `build`/`briefgen pdf`
         self.serving = command == "serve"
+        # while serving, each rebuild reads again only the fact files that changed
+        self.loads = LoadCache() if self.serving else None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         memory.thaw()

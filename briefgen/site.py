@@ -18,7 +18,7 @@ from briefgen.editions import PUBLIC, Edition, changed, rank, redact
 from briefgen.link import Graph
 from briefgen.memory import collector_paused
 from briefgen.model import BriefBook
-from briefgen.project import CheckResult, check
+from briefgen.project import CheckResult, LoadCache, check
 from briefgen.publish import book_url
 from briefgen.render import Renderer
 
@@ -102,19 +102,19 @@ def entity_pictures(graph: Graph, page: views.EntityPage, base: str,
 
 
 def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = PUBLIC,
-         templates: Path | None = None) -> tuple[Site | None, CheckResult]:
+         templates: Path | None = None, cache: LoadCache | None = None) -> tuple[Site | None, CheckResult]:
     """Check content and, when it is clean, plan the site of one edition (nothing is written here).
 
     The graph is redacted to the edition before any view is made. With ``pdf``, entity
-    pages link to their PDF briefs (which the PDF stage writes).
+    pages link to their PDF briefs (which the PDF stage writes). ``cache``: see :func:`check`.
     """
     with collector_paused():
-        return _plan(content, project, pdf=pdf, edition=edition, templates=templates)
+        return _plan(content, project, pdf=pdf, edition=edition, templates=templates, cache=cache)
 
 
 def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
-          templates: Path | None) -> tuple[Site | None, CheckResult]:
-    result = check(content)
+          templates: Path | None, cache: LoadCache | None) -> tuple[Site | None, CheckResult]:
+    result = check(content, cache)
     if not result.ok or result.graph is None:
         return None, result
     graph = redact(result.graph, edition)

@@ -176,3 +176,32 @@ def test_a_retitled_page_in_the_navigation_is_left_to_the_full_rebuild(tmp_path:
     assert tree(served) == before
     edit(project / "content" / "actors/aldorian-navy.yaml", "summary: The seagoing force", "summary: The force")
     assert plugin.preview.update() is False  # the name is still new: the navigation still needs it
+
+
+def test_a_load_cache_reads_again_only_the_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen import project as project_mod
+
+    content = make_project(tmp_path / "project", VALID) / "content"
+    loaded: list[str] = []
+    real = project_mod.load
+
+    def spy(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
+        loaded.append(Path(path).name)
+        return real(path, display)
+
+    monkeypatch.setattr(project_mod, "load", spy)
+    cache = project_mod.LoadCache()
+    first = project_mod.check(content, cache)
+    assert first.ok and len(loaded) == 9  # every fact file, once
+    loaded.clear()
+    again = project_mod.check(content, cache)
+    assert loaded == [] and again.ok
+    assert again.graph is not None and first.graph is not None
+    assert again.graph.entities.keys() == first.graph.entities.keys()
+    edit(content / "actors/brevia.yaml", "name: Brevia", "name: Brevia Edited")
+    (content / "actors/aldorian-navy.yaml").unlink()
+    edited = project_mod.check(content, cache)
+    assert loaded == ["brevia.yaml"]
+    assert not edited.ok  # the navy is named elsewhere: its removal is an error, found as without a cache
+    assert [d.format() for d in edited.diagnostics] == [d.format() for d in project_mod.check(content).diagnostics]
+    assert not any("aldorian-navy" in key for key in cache.entries)
