@@ -23,7 +23,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from briefgen import memory
+from briefgen import memory, prerender
 from briefgen.diagnostics import Severity, did_you_mean
 from briefgen.editions import LEVELS, Edition
 from briefgen.mkdocs_preview import Preview, meta_title
@@ -59,6 +59,12 @@ class BriefgenConfig(Config):
     """Audiences and the highest TLP marking each may see."""
     default_marking = c.Choice(LEVELS, default="CLEAR")
     """The marking of anything unmarked."""
+
+
+def _base(file: File) -> str:
+    """The path from a page to the site root (``../../`` for ``exercises/x/``; empty for the home page)."""
+    url = "" if file.url in (".", "./") else file.url  # as Page.url has it
+    return "../" * url.count("/")
 
 
 def _nav_titles(items: Any) -> Iterator[tuple[str, str]]:
@@ -98,6 +104,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self._built: dict[str, Any] = {}
         self.preview: Preview | None = None
         self.loads: LoadCache | None = None
+        self._prerendered: prerender.Prerenderer | None = None
 
     def edition(self) -> Edition:
         """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
@@ -168,6 +175,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         self._built["env"] = env
+        site = self.site
+        if site is not None and not self.serving and prerender.usable():
+            # bodies are rendered ahead by a second process, in the order MkDocs builds the pages
+            order = [(f.src_uri, _base(f)) for f in files.documentation_pages() if f.src_uri in site.pages]
+            self._prerendered = prerender.Prerenderer(
+                order, lambda uri, base: (site.render(uri, base), site.search_body(uri)))
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -186,7 +199,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def _render(self, page: Page) -> str:
         assert self.site is not None
         try:
-            return self.site.render(page.file.src_uri, "../" * page.url.count("/"))
+            return self.site.render(page.file.src_uri, _base(page.file))
         except jinja2.TemplateError as exc:
             raise PluginError(f"briefgen: {template_error(exc)}") from None
 
@@ -201,7 +214,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         # while serving, each rebuild reads again only the fact files that changed
         self.loads = LoadCache() if self.serving else None
 
+    def _stop_prerendering(self) -> None:
+        if self._prerendered is not None:
+            self._prerendered.close()
+            self._prerendered = None
+
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._stop_prerendering()
         memory.thaw()
         if self.serving and self.site is not None:
             self.preview = self._preview(config)
@@ -225,6 +244,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                  f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")
 
     def on_build_error(self, error: Exception) -> None:
+        self._stop_prerendering()
         memory.thaw()
         self.preview = None
 
@@ -251,8 +271,11 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         if not (self.site and page.file.src_uri in self.site.pages):
             return context
-        full = self._render(page)
-        body = self.site.search_body(page.file.src_uri)
+        ahead = self._prerendered.take(page.file.src_uri) if self._prerendered is not None else None
+        if ahead is not None:
+            full, body = ahead
+        else:
+            full, body = self._render(page), self.site.search_body(page.file.src_uri)
         if body is None:
             page.content = full
         else:

@@ -1,0 +1,77 @@
+"""Bodies rendered ahead by a forked worker (briefgen/prerender.py).
+
+The site build takes each page's body from the worker when the page comes, or renders it
+itself when the worker cannot give it; either way the page must be the same. Real
+``fork`` and pipes here; the golden pages of ``tests/test_site.py`` are built through the
+worker as well (``briefgen build`` on a machine with a second core).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from briefgen import prerender
+
+PAGES = [(f"kind/page-{i}.md", "../../") for i in range(300)]
+
+
+def render(uri: str, base: str) -> tuple[str, str | None]:
+    number = int(uri.removeprefix("kind/page-").removesuffix(".md"))
+    body = f"<h1>Page {number} — «ünïcode» 🚢</h1>" + f'<a href="{base}x/">x</a>' * (number % 7) + "y" * 5000
+    return body, (None if number % 3 == 0 else f"words of page {number}")
+
+
+def test_bodies_come_in_order_exactly_as_rendered_here() -> None:
+    ahead = prerender.Prerenderer(PAGES, render)
+    try:
+        for uri, base in PAGES:
+            assert ahead.take(uri) == render(uri, base)
+    finally:
+        ahead.close()
+    assert ahead.pid is None
+
+
+def test_a_page_out_of_order_stops_the_worker_and_the_caller_renders_the_rest() -> None:
+    ahead = prerender.Prerenderer(PAGES, render)
+    assert ahead.take(PAGES[0][0]) == render(*PAGES[0])
+    assert ahead.take(PAGES[5][0]) is None  # MkDocs asked for another page than the worker made next
+    assert ahead.pid is None and ahead.reader is None
+    assert ahead.take(PAGES[1][0]) is None
+
+
+def test_a_worker_that_fails_gives_what_it_made_and_then_nothing() -> None:
+    def failing(uri: str, base: str) -> tuple[str, str | None]:
+        if uri == PAGES[10][0]:
+            raise RuntimeError("a template error")
+        return render(uri, base)
+
+    ahead = prerender.Prerenderer(PAGES, failing)
+    try:
+        for uri, base in PAGES[:10]:
+            assert ahead.take(uri) == render(uri, base)
+        assert ahead.take(PAGES[10][0]) is None  # the caller renders it, and meets the error itself
+    finally:
+        ahead.close()
+
+
+def test_closing_early_collects_the_worker() -> None:
+    ahead = prerender.Prerenderer(PAGES, render)
+    pid = ahead.pid
+    assert pid is not None
+    ahead.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already collected: no zombie left behind
+
+
+def test_no_worker_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert prerender.usable() is False
+    finally:
+        stop.set()
+        thread.join()
