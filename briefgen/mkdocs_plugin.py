@@ -105,6 +105,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.preview: Preview | None = None
         self.loads: LoadCache | None = None
         self._prerendered: prerender.Prerenderer | None = None
+        self._pages: dict[str, File] = {}
+        self.rendered_ahead = 0
+        """How many page bodies of the last build came from the worker process."""
 
     def edition(self) -> Edition:
         """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
@@ -135,6 +138,14 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if site is None:
             raise PluginError(f"briefgen: {errors} error{'s' if errors != 1 else ''} in {self.config.content}; "
                               "nothing was built")
+        self._pages = {uri: File.generated(config, uri, content="") for uri in site.pages}
+        self.rendered_ahead = 0
+        if not self.serving and prerender.usable():
+            # a second process renders the bodies ahead (making the page models first), in the order
+            # MkDocs will build the pages: the order of on_files below; a page out of that order is rendered here
+            self._prerendered = prerender.Prerenderer(
+                [(uri, _base(f)) for uri, f in self._pages.items()],
+                lambda uri, base: (site.render(uri, base), site.search_body(uri)))
 
     def _plan(self) -> tuple[Site | None, CheckResult]:
         """Plan the site (None when content has errors); pages render from this plan from now on."""
@@ -159,8 +170,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         # theme assets stay; the fact files themselves are never published as they are
         kept = Files([f for f in files if f.abs_src_path is None or not Path(f.abs_src_path).is_relative_to(docs)])
         titles = dict(_nav_titles(config.nav or []))
-        for src_uri in self.site.pages:
-            file = File.generated(config, src_uri, content="")
+        for src_uri, file in self._pages.items():
             # becomes file.page, and MkDocs uses it as it is: give it the title the nav gives it, as MkDocs would
             GeneratedPage(titles.get(src_uri), file, config)
             kept.append(file)
@@ -175,12 +185,6 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         self._built["env"] = env
-        site = self.site
-        if site is not None and not self.serving and prerender.usable():
-            # bodies are rendered ahead by a second process, in the order MkDocs builds the pages
-            order = [(f.src_uri, _base(f)) for f in files.documentation_pages() if f.src_uri in site.pages]
-            self._prerendered = prerender.Prerenderer(
-                order, lambda uri, base: (site.render(uri, base), site.search_body(uri)))
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -216,6 +220,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def _stop_prerendering(self) -> None:
         if self._prerendered is not None:
+            self.rendered_ahead = self._prerendered.next
+            log.debug(f"briefgen: {self.rendered_ahead} of {len(self._pages)} page bodies were rendered ahead")
             self._prerendered.close()
             self._prerendered = None
 

@@ -7,7 +7,7 @@ source paths to page jobs, and assets as bytes. It knows nothing of MkDocs.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib import resources
@@ -15,9 +15,10 @@ from pathlib import Path
 
 from briefgen import history, pictures, views
 from briefgen.editions import PUBLIC, Edition, changed, rank, redact
+from briefgen.history import Change
 from briefgen.link import Graph
 from briefgen.memory import collector_paused
-from briefgen.model import BriefBook
+from briefgen.model import KINDS, BriefBook
 from briefgen.project import CheckResult, LoadCache, check
 from briefgen.publish import book_url
 from briefgen.render import Renderer
@@ -42,12 +43,17 @@ class Site:
 
     pages: dict[str, PageJob]
     assets: dict[str, bytes]
-    views: views.SiteViews
+    lazy_views: LazyViews
     graph: Graph
     renderer: Renderer
     books: tuple[tuple[str, BriefBook], ...] = ()
     edition: Edition = PUBLIC
     _keys: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def views(self) -> views.SiteViews:
+        """Every page model (made on first use)."""
+        return self.lazy_views.all
 
     def render(self, src_uri: str, base: str) -> str:
         """HTML body of the page at ``src_uri``."""
@@ -76,6 +82,46 @@ class Site:
         """What the search index should read for the page at ``src_uri`` (None: the page itself)."""
         job = self.pages.get(src_uri)
         return job.search() if job and job.search else None
+
+
+class LazyViews:
+    """The page models of a plan, made on first use and then kept.
+
+    Planning needs only the graph: which pages there are, their titles, the assets. The
+    page models are wanted where bodies are rendered — and when a worker process renders
+    them (:mod:`briefgen.prerender`), the building process never makes them at all.
+    """
+
+    def __init__(self, graph: Graph, history: Mapping[str, Sequence[Change]]) -> None:
+        self.graph = graph
+        self.history = history
+        self._all: views.SiteViews | None = None
+        self._entities: dict[str, views.EntityPage] = {}
+        self._sources: dict[str, views.SourcePage] = {}
+        self._indexes: dict[str, views.IndexPage] = {}
+
+    @property
+    def all(self) -> views.SiteViews:
+        if self._all is None:
+            self._all = views.build(self.graph, history=self.history)
+            self._entities = {p.id: p for p in self._all.entities}
+            self._sources = {p.id: p for p in self._all.sources}
+            self._indexes = {p.kind: p for p in self._all.indexes}
+        return self._all
+
+    def entity(self, entity_id: str) -> views.EntityPage:
+        return self._made()._entities[entity_id]
+
+    def source(self, source_id: str) -> views.SourcePage:
+        return self._made()._sources[source_id]
+
+    def index(self, kind: str) -> views.IndexPage:
+        return self._made()._indexes[kind]
+
+    def _made(self) -> LazyViews:
+        if self._all is None:
+            self.all  # noqa: B018 - makes every model
+        return self
 
 
 def _linker(base: str) -> pictures.Linker:
@@ -122,18 +168,19 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
     if changed(result.graph, graph):
         # commit subjects are free text that may speak of what this edition withholds: dates and hashes only
         changes = {i: tuple(replace(c, subject="") for c in cs) for i, cs in changes.items()}
-    v = views.build(graph, history=changes)
+    v = LazyViews(graph, changes)
     ref = partial(views.ref, graph)
     r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking)
     in_edition = tuple((i, d) for i, d in result.books if rank(d.edition) <= rank(edition.marking))
     books = [(d.title, book_url(i)) for i, d in in_edition] if pdf else []
-    # each page's key holds what its body is made from, with the pictures drawn for an empty base path
-    # (the base is fixed by the page's place in the site)
+    # Pages, titles and assets come from the graph; the page models (views) only when a body or a key is made.
+    # Each page's key holds what its body is made from, with the pictures drawn for an empty base path
+    # (the base is fixed by the page's place in the site).
     pages: dict[str, PageJob] = {
-        "index.md": PageJob("Home", lambda base: r.home(v.home, base, books), key=lambda: (v.home, books)),
+        "index.md": PageJob("Home", lambda base: r.home(v.all.home, base, books), key=lambda: (v.all.home, books)),
         "timeline.md": PageJob("Timeline", lambda base: r.timeline(
-            v.timeline, v.as_of, base, pictures.timeline(v.timeline, _linker(base))),
-            key=lambda: (v.timeline, v.as_of)),
+            v.all.timeline, v.all.as_of, base, pictures.timeline(v.all.timeline, _linker(base))),
+            key=lambda: (v.all.timeline, v.all.as_of)),
         "map.md": PageJob("Map", lambda base: r.picture(
             "Map", "The states involved, shaded, around the country where most places lie; borders the sources "
             "name are drawn in orange. Places are dots where a source gives coordinates.",
@@ -146,23 +193,29 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
             key=lambda: pictures.relationships(graph, ref, _linker(""))),
         "grades.md": PageJob("Grades and conventions", lambda base: r.grades(base), key=lambda: "grades"),
     }
-    for index in v.indexes:
-        pages[f"{index.url}index.md"] = PageJob(index.title, lambda base, p=index: r.index(p, base),
-                                                key=lambda p=index: p)
-    specs = {p.id: pictures.entity_map_spec(graph, p.id, ref) for p in v.entities if p.kind in ("place", "exercise")}
-    for page in v.entities:
-        pages[f"{page.url.rstrip('/')}.md"] = PageJob(
-            page.title, lambda base, p=page: r.entity(p, base, entity_pictures(graph, p, base, specs.get(p.id))),
-            lambda p=page: r.render("search_entity.html", "", page=p),
-            key=lambda p=page: (p, entity_pictures(graph, p, "", specs.get(p.id))))
-    for source in v.sources:
-        pages[f"{source.url.rstrip('/')}.md"] = PageJob(source.name, lambda base, p=source: r.source(p, base),
-                                                        lambda p=source: r.render("search_source.html", "", page=p),
-                                                        key=lambda p=source: p)
+    for kind in KINDS:
+        pages[f"{kind.folder}/index.md"] = PageJob(views.KIND_TITLES[kind.name],
+                                                   lambda base, k=kind.name: r.index(v.index(k), base),
+                                                   key=lambda k=kind.name: v.index(k))
+    entities = sorted((e for e in graph.entities.values() if e.kind.name != "source"), key=lambda e: e.id)
+    specs = {e.id: pictures.entity_map_spec(graph, e.id, ref) for e in entities if e.kind.name in ("place", "exercise")}
+    for e in entities:
+        pages[f"{views.url_of(e).rstrip('/')}.md"] = PageJob(
+            e.model.name,  # type: ignore[attr-defined]
+            lambda base, i=e.id: r.entity(v.entity(i), base, entity_pictures(graph, v.entity(i), base, specs.get(i))),
+            lambda i=e.id: r.render("search_entity.html", "", page=v.entity(i)),
+            key=lambda i=e.id: (v.entity(i), entity_pictures(graph, v.entity(i), "", specs.get(i))))
+    for e in graph.of_kind("source"):
+        pages[f"{views.url_of(e).rstrip('/')}.md"] = PageJob(
+            e.model.name,  # type: ignore[attr-defined]
+            lambda base, i=e.id: r.source(v.source(i), base),
+            lambda i=e.id: r.render("search_source.html", "", page=v.source(i)),
+            key=lambda i=e.id: v.source(i))
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
+    export = views.export(graph)
     assets = {
         "assets/briefgen.css": css,
-        "graph.json": (json.dumps(v.export, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(),
+        "graph.json": (json.dumps(export, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(),
     }
     for spec in specs.values():  # one base-layer file per distinct map, however many pages show it
         if spec is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,30 @@ def test_no_worker_while_another_thread_runs() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_site_build_takes_every_body_from_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a real MkDocs build, the worker's order is the order MkDocs builds the pages in: every body comes
+    from it (none is rendered twice), and the site is the one built without a worker."""
+    from conftest import EPOCH, FIXTURES, make_project
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the worker is wanted even on a one-core machine
+    project = make_project(tmp_path / "project", FIXTURES / "valid" / "content")
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "ahead"))
+    config.plugins.on_startup(command="build", dirty=False)
+    assert prerender.usable()
+    build(config)
+    plugin = config.plugins["briefgen"]
+    pages = [p for p in (tmp_path / "ahead").rglob("index.html") if p.parent.name not in ("search", "assets")]
+    assert plugin.rendered_ahead == len(plugin.site.pages) == len(pages)
+    monkeypatch.setattr(prerender, "usable", lambda: False)
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "alone"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    assert config.plugins["briefgen"].rendered_ahead == 0
+    for page in pages:
+        rel = page.relative_to(tmp_path / "ahead")
+        assert page.read_bytes() == (tmp_path / "alone" / rel).read_bytes(), rel
