@@ -8,7 +8,9 @@ worker as well (``briefgen build`` on a machine with a second core).
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -78,28 +80,36 @@ def test_no_worker_while_another_thread_runs() -> None:
         thread.join()
 
 
-def test_a_site_build_takes_every_body_from_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In a real MkDocs build, the worker's order is the order MkDocs builds the pages in: every body comes
-    from it (none is rendered twice), and the site is the one built without a worker."""
-    from conftest import EPOCH, FIXTURES, make_project
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+BUILD = """
+import json, os, sys
+os.cpu_count = lambda: 2  # the worker is wanted even on a one-core machine
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from briefgen import prerender
+if sys.argv[2] == "alone":
+    prerender.usable = lambda: False
+config = load_config("mkdocs.yml", site_dir=sys.argv[1])
+config.plugins.on_startup(command="build", dirty=False)
+build(config)
+plugin = config.plugins["briefgen"]
+print(json.dumps([plugin.rendered_ahead, len(plugin.site.pages)]))
+"""
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the worker is wanted even on a one-core machine
+
+def test_a_site_build_takes_every_body_from_the_worker(tmp_path: Path) -> None:
+    """In a real MkDocs build (a process of its own, with no other thread), the worker's order is the order
+    MkDocs builds the pages in: every body comes from it, and the site is the one built without a worker."""
+    from conftest import FIXTURES, make_project, run
+
     project = make_project(tmp_path / "project", FIXTURES / "valid" / "content")
-    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "ahead"))
-    config.plugins.on_startup(command="build", dirty=False)
-    assert prerender.usable()
-    build(config)
-    plugin = config.plugins["briefgen"]
+    counts = {}
+    for mode in ("ahead", "alone"):
+        done = run([sys.executable, "-c", BUILD, str(tmp_path / mode), mode], cwd=project)
+        assert done.returncode == 0, done.stderr
+        counts[mode] = json.loads(done.stdout.strip().splitlines()[-1])
     pages = [p for p in (tmp_path / "ahead").rglob("index.html") if p.parent.name not in ("search", "assets")]
-    assert plugin.rendered_ahead == len(plugin.site.pages) == len(pages)
-    monkeypatch.setattr(prerender, "usable", lambda: False)
-    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "alone"))
-    config.plugins.on_startup(command="build", dirty=False)
-    build(config)
-    assert config.plugins["briefgen"].rendered_ahead == 0
+    assert counts["ahead"] == [len(pages), len(pages)]  # every body from the worker
+    assert counts["alone"] == [0, len(pages)]
     for page in pages:
         rel = page.relative_to(tmp_path / "ahead")
         assert page.read_bytes() == (tmp_path / "alone" / rel).read_bytes(), rel
