@@ -68,10 +68,14 @@ def meta_title(title: str) -> str:
     return str(escape(title))
 
 
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """The build's search plugin (Material's or MkDocs'), or None."""
+    return config.plugins.get("material/search") or config.plugins.get("search")
+
+
 def _search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
     """The search plugin's list of index entries (MkDocs' or Material's), or None if there is no such plugin."""
-    plugin = config.plugins.get("material/search") or config.plugins.get("search")
-    index = getattr(plugin, "search_index", None)
+    index = getattr(_search_plugin(config), "search_index", None)
     for name in ("entries", "_entries"):  # Material's SearchIndex, MkDocs' SearchIndex
         entries = getattr(index, name, None)
         if isinstance(entries, list):
@@ -131,16 +135,19 @@ class Preview:
             return
         entries = _search_entries(self.config)
         assert entries is not None
-        pages = [self.files.get_file_from_path(uri) for uri in changed]
-        urls = {f.url for f in pages if f is not None}
+        pages = []
+        for uri in changed:
+            file = self.files.get_file_from_path(uri)
+            assert file is not None and file.page is not None
+            pages.append(file.page)
+        # a search entry's location is its page's URL as Page.url has it ("" for the home page), then "#section"
+        urls = {page.url for page in pages}
         entries[:] = [e for e in entries if str(e.get("location", "")).partition("#")[0] not in urls]
         doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
-        for file in pages:
-            assert file is not None and file.page is not None
-            file.page.meta["title"] = meta_title(site.pages[file.src_uri].title)
-            _build_page(file.page, self.config, doc_files, self.nav, self.env)
-        plugin = self.config.plugins.get("material/search") or self.config.plugins["search"]
-        plugin.on_post_build(config=self.config)
+        for page in pages:
+            page.meta["title"] = meta_title(site.pages[page.file.src_uri].title)
+            _build_page(page, self.config, doc_files, self.nav, self.env)
+        _search_plugin(self.config).on_post_build(config=self.config)
 
     def _write_assets(self, site: Site) -> int:
         written = 0

@@ -104,6 +104,9 @@ def edit(path: Path, old: str, new: str) -> None:
     # a name: its page and every page that names it
     ("actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria",
      {"actors/aldorian-navy/index.html", "exercises/tidewater-2019/index.html", "actors/index.html"}),
+    # an exercise's name: the home page lists it among the latest
+    ("exercises/tidewater-2019.yaml", "name: Tidewater 2019", "name: Tidewater Nineteen",
+     {"exercises/tidewater-2019/index.html", "index.html", "timeline/index.html"}),
 ])
 def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writes(
         project: Path, tmp_path: Path, file: str, old: str, new: str, pages: set[str]) -> None:
