@@ -145,7 +145,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             # MkDocs will build the pages: the order of on_files below; a page out of that order is rendered here
             self._prerendered = prerender.Prerenderer(
                 [(uri, _base(f)) for uri, f in self._pages.items()],
-                lambda uri, base: (site.render(uri, base), site.search_body(uri)))
+                site.bodies)
 
     def _plan(self) -> tuple[Site | None, CheckResult]:
         """Plan the site (None when content has errors); pages render from this plan from now on."""
@@ -200,10 +200,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return ""
         return html
 
-    def _render(self, page: Page) -> str:
+    def _bodies(self, page: Page) -> tuple[str, str | None]:
         assert self.site is not None
         try:
-            return self.site.render(page.file.src_uri, _base(page.file))
+            return self.site.bodies(page.file.src_uri, _base(page.file))
         except jinja2.TemplateError as exc:
             raise PluginError(f"briefgen: {template_error(exc)}") from None
 
@@ -278,10 +278,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if not (self.site and page.file.src_uri in self.site.pages):
             return context
         ahead = self._prerendered.take(page.file.src_uri) if self._prerendered is not None else None
-        if ahead is not None:
-            full, body = ahead
-        else:
-            full, body = self._render(page), self.site.search_body(page.file.src_uri)
+        full, body = ahead if ahead is not None else self._bodies(page)
         if body is None:
             page.content = full
         else:

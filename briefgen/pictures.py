@@ -12,9 +12,8 @@ import datetime as dt
 import hashlib
 import json
 import math
-import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -455,24 +454,9 @@ def small_map(spec: MapSpec, layer_href: str, link: Linker) -> Picture:
 
 def state_names(graph: Graph) -> dict[str, str]:
     """Actor id → country name in the outlines, for state actors whose name the outlines know."""
-    return dict(_state_names(graph))
-
-
-_last_names: tuple[weakref.ref[Graph], dict[str, str]] | None = None
-"""The state names of the graph last asked about: each small map of a build asks again, of the same graph."""
-
-
-def _state_names(graph: Graph) -> dict[str, str]:
-    """:func:`state_names`, worked out once per graph (a graph does not change); not to be changed by callers."""
-    global _last_names
-    last = _last_names
-    if last is not None and last[0]() is graph:
-        return last[1]
     known = _world()[0]
-    names = {r.id: r.model.name for r in graph.entities.values()
-             if r.kind.name == "actor" and getattr(r.model, "type", None) == "state" and r.model.name in known}
-    _last_names = (weakref.ref(graph), names)
-    return names
+    return {r.id: r.model.name for r in graph.entities.values()
+            if r.kind.name == "actor" and getattr(r.model, "type", None) == "state" and r.model.name in known}
 
 
 def _state(graph: Graph, actor_id: str) -> str | None:
@@ -502,7 +486,7 @@ def _place_points(graph: Graph, ids: Iterable[str], ref: Callable[[str], Ref]) -
     return out
 
 
-def _borders(graph: Graph, places: Iterable[str], names: dict[str, str]) -> list[tuple[str, str, str]]:
+def _borders(graph: Graph, places: Iterable[str], names: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(country, country, label) for each border a place's claims name, where both countries are on the map."""
     out = []
     for place in places:
@@ -514,9 +498,13 @@ def _borders(graph: Graph, places: Iterable[str], names: dict[str, str]) -> list
     return out
 
 
-def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref]) -> MapSpec | None:
-    """The small map of a place or an exercise: its country, participants' states, named borders."""
-    names = _state_names(graph)
+def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref],
+                    names: Mapping[str, str] | None = None) -> MapSpec | None:
+    """The small map of a place or an exercise: its country, participants' states, named borders.
+
+    ``names``: the graph's :func:`state_names`, when a caller drawing many maps has them already.
+    """
+    names = state_names(graph) if names is None else names
     record = graph.entities[entity_id]
     places = [entity_id] if record.kind.name == "place" else [c.value for c in _claims(graph, entity_id, "location")]
     focus_states = {s for p in places if (s := _state(graph, p))}
@@ -534,7 +522,7 @@ def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref]) -> 
 
 def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None) -> Picture | None:
     """The briefing's locator map: around the country holding most places, every state involved shaded."""
-    names = _state_names(graph)
+    names = state_names(graph)
     chosen = set(ids) if ids is not None else set(graph.entities)
     place_ids = sorted(i for i in chosen if graph.entities[i].kind.name == "place")  # the same order in every run
     weight: dict[str, int] = defaultdict(int)

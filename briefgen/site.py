@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 
@@ -78,10 +78,11 @@ class Site:
         return tuple(uri for uri, job in self.pages.items()
                      if job.title != previous.pages[uri].title or self.key(uri) != previous.key(uri))
 
-    def search_body(self, src_uri: str) -> str | None:
-        """What the search index should read for the page at ``src_uri`` (None: the page itself)."""
-        job = self.pages.get(src_uri)
-        return job.search() if job and job.search else None
+    def bodies(self, src_uri: str, base: str) -> tuple[str, str | None]:
+        """HTML body of the page at ``src_uri``, and what the search index should read instead of it (None:
+        the page itself)."""
+        job = self.pages[src_uri]
+        return job.render(base), job.search() if job.search else None
 
 
 class LazyViews:
@@ -95,33 +96,31 @@ class LazyViews:
     def __init__(self, graph: Graph, history: Mapping[str, Sequence[Change]]) -> None:
         self.graph = graph
         self.history = history
-        self._all: views.SiteViews | None = None
-        self._entities: dict[str, views.EntityPage] = {}
-        self._sources: dict[str, views.SourcePage] = {}
-        self._indexes: dict[str, views.IndexPage] = {}
 
-    @property
+    @cached_property
     def all(self) -> views.SiteViews:
-        if self._all is None:
-            self._all = views.build(self.graph, history=self.history)
-            self._entities = {p.id: p for p in self._all.entities}
-            self._sources = {p.id: p for p in self._all.sources}
-            self._indexes = {p.kind: p for p in self._all.indexes}
-        return self._all
+        return views.build(self.graph, history=self.history)
+
+    @cached_property
+    def _entities(self) -> dict[str, views.EntityPage]:
+        return {p.id: p for p in self.all.entities}
+
+    @cached_property
+    def _sources(self) -> dict[str, views.SourcePage]:
+        return {p.id: p for p in self.all.sources}
+
+    @cached_property
+    def _indexes(self) -> dict[str, views.IndexPage]:
+        return {p.kind: p for p in self.all.indexes}
 
     def entity(self, entity_id: str) -> views.EntityPage:
-        return self._made()._entities[entity_id]
+        return self._entities[entity_id]
 
     def source(self, source_id: str) -> views.SourcePage:
-        return self._made()._sources[source_id]
+        return self._sources[source_id]
 
     def index(self, kind: str) -> views.IndexPage:
-        return self._made()._indexes[kind]
-
-    def _made(self) -> LazyViews:
-        if self._all is None:
-            self.all  # noqa: B018 - makes every model
-        return self
+        return self._indexes[kind]
 
 
 def _linker(base: str) -> pictures.Linker:
@@ -198,7 +197,9 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
                                                    lambda base, k=kind.name: r.index(v.index(k), base),
                                                    key=lambda k=kind.name: v.index(k))
     entities = sorted((e for e in graph.entities.values() if e.kind.name != "source"), key=lambda e: e.id)
-    specs = {e.id: pictures.entity_map_spec(graph, e.id, ref) for e in entities if e.kind.name in ("place", "exercise")}
+    names = pictures.state_names(graph)  # once for every small map
+    specs = {e.id: pictures.entity_map_spec(graph, e.id, ref, names) for e in entities
+             if e.kind.name in ("place", "exercise")}
     for e in entities:
         pages[f"{views.url_of(e).rstrip('/')}.md"] = PageJob(
             e.model.name,  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -238,7 +238,6 @@ class SiteViews:
     sources: tuple[SourcePage, ...]
     timeline: tuple[TimelineEntry, ...]
     as_of: str
-    export: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -383,7 +382,7 @@ def _flags(record: Record, claims: Sequence[ClaimBase], today: dt.date) -> list[
         if spans and max(s.end for s in spans) < today:
             when = ", ".join(date_text(c) for c in claims if c.property == "date")  # type: ignore[attr-defined]
             flags.append(f"Unconfirmed: planned for {when}, a date that has passed; no source in this "
-                         f"briefing reports that it took place (as of {dates.human(today.isoformat())}).")
+                         f"briefing reports that it took place (as of {_day(today)}).")
     return flags
 
 
@@ -695,11 +694,10 @@ def build(graph: Graph, today: dt.date | None = None,
     home = HomePage(
         counts=counts, claims=sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values()),
         latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]),
-        sources=tuple(ref(graph, r.id) for r in graph.of_kind("source")), as_of=dates.human(today.isoformat()),
+        sources=tuple(ref(graph, r.id) for r in graph.of_kind("source")), as_of=_day(today),
     )
     return SiteViews(home=home, indexes=tuple(_index(graph, k.name, shared.ref) for k in KINDS), entities=tuple(pages),
-                     sources=tuple(sources), timeline=line, as_of=dates.human(today.isoformat()),
-                     export=export(graph))
+                     sources=tuple(sources), timeline=line, as_of=_day(today))
 
 
 def export(graph: Graph) -> dict[str, Any]:

@@ -13,7 +13,7 @@ rebuild. ``tests/test_benchmark_smoke.py`` drives a real ``mkdocs serve`` over H
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -127,57 +127,50 @@ def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writ
     assert tree(served) == before
 
 
-def test_an_edit_with_an_error_leaves_the_served_site_for_the_full_rebuild(project: Path, tmp_path: Path) -> None:
-    served = tmp_path / "served"
+def assert_left_to_full_rebuild(project: Path, served: Path, change: Callable[[], None]) -> BriefgenPlugin:
+    """Serve the project, make the change, and check that the preview declines it and leaves the served
+    folder as it was (MkDocs' full rebuild comes next)."""
     _, plugin = serve(project, served)
     before = tree(served)
-    edit(project / "content" / "actors/aldorian-navy.yaml", "parent: aldoria", "parent: atlantis")
+    change()
     assert plugin.preview is not None and plugin.preview.update() is False
     assert tree(served) == before
+    return plugin
+
+
+def test_an_edit_with_an_error_leaves_the_served_site_for_the_full_rebuild(project: Path, tmp_path: Path) -> None:
+    assert_left_to_full_rebuild(project, tmp_path / "served", lambda: edit(
+        project / "content" / "actors/aldorian-navy.yaml", "parent: aldoria", "parent: atlantis"))
 
 
 def test_a_new_file_is_left_to_the_full_rebuild(project: Path, tmp_path: Path) -> None:
-    served = tmp_path / "served"
-    _, plugin = serve(project, served)
-    before = tree(served)
-    (project / "content" / "actors" / "ostmark.yaml").write_text(
-        (project / "content" / "actors" / "brevia.yaml").read_text(encoding="utf-8").replace(
-            "name: Brevia", "name: Ostmark"), encoding="utf-8")
-    assert plugin.preview is not None and plugin.preview.update() is False
-    assert tree(served) == before
+    actors = project / "content" / "actors"
+    assert_left_to_full_rebuild(project, tmp_path / "served", lambda: (actors / "ostmark.yaml").write_text(
+        (actors / "brevia.yaml").read_text(encoding="utf-8").replace("name: Brevia", "name: Ostmark"),
+        encoding="utf-8"))
 
 
 def test_a_template_change_is_left_to_the_full_rebuild(tmp_path: Path) -> None:
     override = {"grades.html": '{% extends "default/grades.html" %}'}
     project = make_project(tmp_path / "project", VALID, templates=override)
-    served = tmp_path / "served"
-    _, plugin = serve(project, served)
-    before = tree(served)
-    (project / "templates" / "grades.html").write_text("<p>Grades: see the handbook.</p>\n", encoding="utf-8")
-    assert plugin.preview is not None and plugin.preview.update() is False
-    assert tree(served) == before
+    assert_left_to_full_rebuild(project, tmp_path / "served", lambda: (project / "templates" / "grades.html")
+                                .write_text("<p>Grades: see the handbook.</p>\n", encoding="utf-8"))
 
 
 def test_a_plugin_the_preview_does_not_know_means_full_rebuilds(project: Path, tmp_path: Path) -> None:
     yml = project / "mkdocs.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - tags\n"), encoding="utf-8")
-    served = tmp_path / "served"
-    _, plugin = serve(project, served)
-    before = tree(served)
-    edit(project / "content" / "actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria")
-    assert plugin.preview is not None and plugin.preview.update() is False
-    assert tree(served) == before
+    assert_left_to_full_rebuild(project, tmp_path / "served", lambda: edit(
+        project / "content" / "actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria"))
 
 
 def test_a_retitled_page_in_the_navigation_is_left_to_the_full_rebuild(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", VALID)  # no nav: MkDocs lists every page, on every page
-    served = tmp_path / "served"
-    _, plugin = serve(project, served)
-    before = tree(served)
-    edit(project / "content" / "actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria")
-    assert plugin.preview is not None and plugin.preview.update() is False
-    assert tree(served) == before
-    edit(project / "content" / "actors/aldorian-navy.yaml", "summary: The seagoing force", "summary: The force")
+    navy = project / "content" / "actors/aldorian-navy.yaml"
+    plugin = assert_left_to_full_rebuild(project, tmp_path / "served", lambda: edit(
+        navy, "name: Aldorian Navy", "name: Navy of Aldoria"))
+    edit(navy, "summary: The seagoing force", "summary: The force")
+    assert plugin.preview is not None
     assert plugin.preview.update() is False  # the name is still new: the navigation still needs it
 
 
