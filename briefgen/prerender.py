@@ -43,12 +43,10 @@ class Prerenderer:
         self.reader: BinaryIO | None = None
         read_fd, write_fd = os.pipe()
         if sys.platform == "linux":  # a deeper pipe lets the worker run further ahead (1 MiB: a few dozen pages)
-            try:
-                import fcntl
+            import fcntl
 
-                fcntl.fcntl(write_fd, 1031, 1 << 20)  # F_SETPIPE_SZ
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
         pid = os.fork()
         if pid == 0:  # the worker: render every body in order, then leave without running the parent's cleanup
             status = 0

@@ -12,6 +12,7 @@ rebuild. ``tests/test_benchmark_smoke.py`` drives a real ``mkdocs serve`` over H
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,6 +41,7 @@ def serve(project: Path, site: Path) -> tuple[MkDocsConfig, BriefgenPlugin]:
     build(config, serve_url=SERVE_URL)
     plugin = config.plugins["briefgen"]
     assert isinstance(plugin, BriefgenPlugin) and plugin.preview is not None
+    assert gc.get_freeze_count() == 0  # the plan was frozen while pages rendered, and thawed after
     return config, plugin
 
 
@@ -115,6 +117,7 @@ def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writ
     before = tree(served)
     edit(project / "content" / file, old, new)
     assert plugin.preview is not None and plugin.preview.update() is True
+    assert gc.get_freeze_count() == 0  # what the update planned is given back to the collector
     after = tree(served)
     rewritten = {rel for rel in after if after[rel] != before[rel] and rel.endswith(".html")}
     assert pages <= rewritten, "a page that shows the edit was not rewritten"
