@@ -1,10 +1,11 @@
-"""Command line: ``briefgen check``, ``build``, ``pdf``, ``schema``, ``new``.
+"""Command line: ``briefgen init``, ``check``, ``build``, ``pdf``, ``schema``, ``new``.
 
 Exit codes: 0 clean, 1 content errors, 2 usage errors (click's own).
 """
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections import Counter
 from pathlib import Path
@@ -175,6 +176,23 @@ def schema_command(kind: str | None, write_dir: Path | None, check_dir: Path | N
     click.echo(dumps(schemafiles.schema_of(kind) if kind else bundle()), nl=False)
 
 
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """Start a briefing project in DIRECTORY (default: here): mkdocs.yml, content/, schemas/, CI, hooks."""
+    from briefgen.init import InitError, init
+
+    try:
+        written = init(directory)
+    except (InitError, OSError) as exc:
+        click.echo(f"briefgen init: {exc}", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {path.as_posix()}")
+    where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(directory.as_posix())} && "
+    click.echo(f"next: {where}briefgen check content && briefgen build")
+
+
 @main.command("new")
 @click.argument("kind", type=click.Choice(["exercise", "mechanism", "actor", "place", "source", "book"]))
 @click.argument("entity_id", metavar="ID")
@@ -188,7 +206,9 @@ def new_command(kind: str, entity_id: str, content: Path) -> None:
     if problem:
         raise click.BadParameter(problem, param_hint="ID")
     if not content.is_dir():
-        raise click.BadParameter(f"'{content}' is not a folder", param_hint="--content")
+        hint = ("; start a briefing project with `briefgen init`, or run this where its content/ folder is"
+                if not content.exists() else "")
+        raise click.BadParameter(f"'{content}' is not a folder{hint}", param_hint="--content")
     try:
         written = scaffold.new(kind, entity_id, content)
     except (ScaffoldError, OSError) as exc:
