@@ -2,8 +2,8 @@
 
 Templates ship in the package; a file of the same name in the project's ``templates/``
 overrides one, and may ``{% extends "default/<name>" %}`` the original. Autoescape is
-on and undefined names are errors. Markdown fields go through markdown-it-py with raw
-HTML off and only http, https and mailto links.
+on and undefined names are errors. Markdown fields go through :mod:`briefgen.markdown`
+(raw HTML off, only http, https and mailto links, images as links).
 """
 
 from __future__ import annotations
@@ -19,15 +19,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefgen import views
-
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
+from briefgen.markdown import parser
 
 
 def markdown() -> MarkdownIt:
-    """A CommonMark renderer that shows raw HTML as text and drops links to other schemes."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)  # type: ignore[method-assign]
-    return md
+    """The renderer of Markdown fields (:func:`briefgen.markdown.parser`)."""
+    return parser()
 
 
 def json_script(data: Any) -> Markup:

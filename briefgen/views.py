@@ -484,9 +484,10 @@ def _event_json_ld(graph: Graph, record: Record, sections: Sequence[Section]) ->
                             "identifier": record.id}
     for claim in model.claims:
         if claim.property == "date":
-            first, _, last = claim.value.partition("/")
-            data.setdefault("startDate", dates.iso(first))
-            if last:
+            first, last = dates.ends(claim.value)  # an open end is left out, not written as ".."
+            if first is not None:
+                data.setdefault("startDate", dates.iso(first))
+            if last is not None and last != first:
                 data.setdefault("endDate", dates.iso(last))
         elif claim.property == "status":
             data.setdefault("eventStatus", {"planned": "https://schema.org/EventScheduled",
