@@ -52,7 +52,8 @@ def parts(context: jinja2.runtime.Context, items: Sequence[str | views.Ref], cap
         if isinstance(p, str):
             out.append(escape(p[:1].upper() + p[1:] if cap and i == 0 else p))
         elif p.url:
-            out.append(f'<a class="bg-ref bg-{escape(p.kind)}" href="{base}{escape(p.url)}"><bdi>{escape(p.name)}</bdi></a>')
+            out.append(f'<a class="bg-ref bg-{escape(p.kind)}" href="{base}{escape(p.url)}">'
+                       f'<bdi>{escape(p.name)}</bdi></a>')
         else:
             out.append(f'<span class="bg-withheld"><bdi>{escape(p.name)}</bdi></span>')
     return Markup("".join(out))
