@@ -379,7 +379,8 @@ def _flags(record: Record, claims: Sequence[ClaimBase], today: dt.date) -> list[
     statuses = {c.value for c in claims if c.property == "status"}  # type: ignore[attr-defined]
     if "planned" in statuses and "conducted" not in statuses:
         spans = [s for c in claims if (s := _claim_span(c)) is not None]
-        if spans and max(s.end for s in spans) < today:
+        open_ended = any(dates.ends(c.value)[1] is None for c in claims if _claim_span(c) is not None)
+        if spans and not open_ended and max(s.end for s in spans) < today:
             when = ", ".join(date_text(c) for c in claims if c.property == "date")  # type: ignore[attr-defined]
             flags.append(f"Unconfirmed: planned for {when}, a date that has passed; no source in this "
                          f"briefing reports that it took place (as of {_day(today)}).")
