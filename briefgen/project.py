@@ -14,7 +14,7 @@ from briefgen import scaffold
 from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, error
 from briefgen.layout import ID_MAX, RESERVED
 from briefgen.link import Graph, link
-from briefgen.load import Document, load, read_text
+from briefgen.load import Document, load, read_text, text_controls
 from briefgen.memory import collector_paused
 from briefgen.model import BOOK_KIND, KIND_BY_FOLDER, SLUG, BriefBook
 from briefgen.validate import Partial, Record, validate
@@ -244,8 +244,9 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
             continue
         text, found = read_text(path, _display(path))
         unfilled = scaffold.text_placeholder(text, _display(path))  # the note `briefgen new` wrote
-        problems.extend(found + unfilled)
-        if text is not None and not unfilled:
+        controls = text_controls(text, _display(path))
+        problems.extend(found + unfilled + controls)
+        if text is not None and not unfilled and not controls:
             texts[source_id] = text
     for source_id, path in source_files.items():
         if source_id not in text_paths:
