@@ -131,7 +131,9 @@ def test_content_cannot_forge_or_drive_the_output(case: str, monkeypatch: pytest
     lines, _ = split_output(result)
     assert lines and all(DIAGNOSTIC_LINE.match(line) for line in lines), lines
     assert not any("forged" in line.split(": error: ")[0] for line in lines)
-    data = json.loads(run_check(INVALID / case, monkeypatch, "--format", "json", "content").stdout)
+    text = run_check(INVALID / case, monkeypatch, "--format", "json", "content").stdout
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", text)
+    data = json.loads(text)
     assert len(data["diagnostics"]) == len(lines)
 
 
