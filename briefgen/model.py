@@ -76,6 +76,7 @@ def _edtf_or_unknown(value: str) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + "]")
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029]")
 _OPENS = {"\u202a": "embedding", "\u202b": "embedding", "\u202d": "embedding", "\u202e": "embedding",
           "\u2066": "isolate", "\u2067": "isolate", "\u2068": "isolate"}
@@ -88,8 +89,6 @@ def _bidi_problem(value: str) -> str | None:
     An override or embedding left open reverses or reorders whatever a page shows after the value
     (in a title, the nav, the search index); text in Arabic or Hebrew needs no controls at all.
     """
-    if not any(c in BIDI_CONTROLS for c in value):
-        return None
     stack: list[tuple[str, int]] = []
     for at, char in enumerate(value, start=1):
         if char in _OPENS:
@@ -113,6 +112,8 @@ def _bidi_problem(value: str) -> str | None:
 def _clean(value: str) -> str:
     """Refuse characters a page would carry raw into HTML, the nav and the search index: C0 controls
     other than tab and line breaks, DEL, C1 controls, and unbalanced bidirectional controls."""
+    if _SUSPECT.search(value) is None:  # nearly every value: one scan
+        return value
     found = _CONTROL.search(value)
     if found:
         char = found[0]
