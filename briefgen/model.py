@@ -80,7 +80,6 @@ _SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + 
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029]")
 _OPENS = {"\u202a": "embedding", "\u202b": "embedding", "\u202d": "embedding", "\u202e": "embedding",
           "\u2066": "isolate", "\u2067": "isolate", "\u2068": "isolate"}
-_CLOSES = {"\u202c": "embedding", "\u2069": "isolate"}
 
 
 def _bidi_problem(value: str) -> str | None:
