@@ -2,7 +2,8 @@
 
 CommonMark with raw HTML shown as text and only http, https and mailto links. The site
 loads nothing from third parties, so an image is never an ``<img>``: the check refuses
-images (:func:`images`), and the renderer writes any that reach it as a plain link.
+images of remote addresses (:func:`images`, :func:`remote`), and the renderer writes any image
+as a plain link (or, where the address is one it drops, such as ``javascript:``, as text).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def _image_as_link(self: Any, tokens: Sequence[Token], idx: int, options: Any, e
 
 
 def remote(src: str) -> bool:
-    """Whether an address is on another host (it has a scheme, or is protocol-relative ``//host/…``)."""
-    return bool(re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|[\\/]{2})", src))
+    """Whether an address names a host (``https://host/…``, ``ftp://…``, protocol-relative ``//host/…``)."""
+    return bool(re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:)?[\\/]{2}", src))
 
 
 def parser() -> MarkdownIt:

@@ -134,11 +134,13 @@ def _one_line(value: str) -> str:
 
 
 def _markdown(value: str) -> str:
-    """A Markdown field: clean text, and no image (the site loads nothing from third parties)."""
+    """A Markdown field: clean text, and no image from another host (the site loads nothing from third
+    parties; the renderer shows any other image as a link or as text)."""
     _clean(value)
     for src in markdown.images(value):
-        why = "the site loads nothing from other sites" if markdown.remote(src) else "text shows no images"
-        raise ValueError(f"image '{src}': {why}; link to it instead, e.g. [picture]({src})")
+        if markdown.remote(src):
+            raise ValueError(f"image '{src}': the site loads nothing from other sites; "
+                             f"link to it instead, e.g. [picture]({src})")
     return value
 
 
