@@ -20,17 +20,22 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from briefgen.diagnostics import visible
 from briefgen.render import template_error
 
 
 class _Format(logging.Formatter):
-    """Diagnostics as bare ``path:line:col`` lines; MkDocs' own messages as it prints them."""
+    """Diagnostics as bare ``path:line:col`` lines; MkDocs' own messages as it prints them.
+
+    Messages may quote content (titles, paths): controls are escaped (:func:`~briefgen.diagnostics.visible`),
+    so that none reaches the terminal; briefgen's own lines stay one line each, MkDocs' keep their line breaks.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
         if record.name.startswith("mkdocs.plugins.briefgen"):
-            return message.removeprefix("briefgen: ")
-        return f"{record.levelname:<8}-  {message}"
+            return visible(message.removeprefix("briefgen: "))
+        return f"{record.levelname:<8}-  " + "\n".join(visible(line) for line in message.split("\n"))
 
 
 def _logging(quiet: bool) -> logging.Handler:

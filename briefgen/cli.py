@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from briefgen import __version__
+from briefgen.diagnostics import visible
 from briefgen.model import KIND_BY_NAME
 from briefgen.project import CheckResult, check
 from briefgen.scaffold import ScaffoldError
@@ -22,7 +23,7 @@ from briefgen.schema import bundle, dumps
 def summary(result: CheckResult, content: Path) -> str:
     """One line saying what was checked and what was found."""
     graph = result.graph
-    parts = [f"checked {result.files} files in {content}"]
+    parts = [f"checked {result.files} files in {visible(str(content))}"]
     if graph is not None:
         kinds = Counter(r.kind.name for r in graph.entities.values())
         claims = sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values())
@@ -134,7 +135,7 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
         job_list += book_jobs(site.graph, site.views, site.books, settings, site.renderer, ids)
         report = render(job_list, output or Path(config.site_dir) / PDF_FOLDER, settings)
     except PdfError as exc:
-        click.echo(str(exc), err=True)
+        click.echo("\n".join(visible(line) for line in str(exc).splitlines()), err=True)
         sys.exit(1)
     except jinja2.TemplateError as exc:
         click.echo(template_error(exc), err=True)

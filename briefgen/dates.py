@@ -1,10 +1,21 @@
-"""Dates: EDTF strings (ISO 8601-2) checked with the ``edtf`` package, and shown as people write them."""
+"""Dates: the EDTF (ISO 8601-2) forms briefgen can show, place and compare, and how people write them.
+
+briefgen accepts a deliberate subset of EDTF, the forms every consumer of a date (the page text,
+the timeline and its picture, the "a planned date has passed" flag, schema.org data, the PDF
+briefs) can handle:
+
+* a year (``0001``–``9999``), a month or a day, each part optionally ``?``, ``~`` or ``%``;
+* a season of a year, ``21``–``24`` (spring, summer, autumn, winter; northern hemisphere);
+* an interval of two of those (``2016-10-20/2016-10-23``), or open at one end (``../2016``, ``2016/..``).
+
+Everything else EDTF allows (unspecified digits ``201X``, sets ``[2016,2017]``, years beyond
+four digits or before year 1, times of day, seasons 25–41, intervals with an empty end) is
+refused with a message that says how to write it instead.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,37 +24,12 @@ from typing import Literal
 Part = Literal["early", "mid", "late"]
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+"""EDTF level 1 seasons; their months are the northern hemisphere's (winter: December to February)."""
+_SEASON_MONTHS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 14)}  # month 14: February of the next year
+OPEN = ".."
 
-
-def parse(value: str) -> object:
-    """Check an EDTF string; raises ``ValueError`` with a readable message if it is not one.
-
-    The common forms (a year, month or day, each part optionally ``?``/``~``/``%``, and
-    intervals of those) are checked here directly; anything else goes to the ``edtf``
-    package's full grammar, which is exact but about a hundred times slower.
-    """
-    if not value or value.strip() != value:
-        raise ValueError("an EDTF date has no surrounding spaces")
-    if _fast_span(value) is not None:
-        return value
-    parsed = _parse_full(value)
-    bounds = span(value)
-    if bounds.end < bounds.start:
-        raise ValueError(f"'{value}' ends before it starts")
-    return parsed
-
-
-@lru_cache(maxsize=1 << 16)
-def _parse_full(value: str) -> object:
-    import edtf  # the full grammar loads in ~0.1 s; most content never needs it
-
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # the parser prints debugging text for some inputs
-            return edtf.parse_edtf(value)
-    except Exception as exc:  # the parser raises its own exception types
-        raise ValueError(
-            f"'{value}' is not an EDTF date (e.g. 2016-10-20, 2016-08, 2017?-07, 2016-10-20/2016-10-23)"
-        ) from exc
+EXAMPLES = "e.g. 2016-10-20, 2016-08, 2017?-07, 2016-21 (spring), 2016-10-20/2016-10-23, 2016/.."
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,24 +40,41 @@ class Span:
     end: dt.date
 
 
-def _to_date(value: object) -> dt.date:
-    return dt.date(value.tm_year, value.tm_mon, value.tm_mday)  # type: ignore[attr-defined]
-
-
-@lru_cache(maxsize=1 << 16)
-def span(value: str) -> Span:
-    """Strict bounds of an EDTF value (ignoring the extra slack of ``~`` and ``?``)."""
-    fast = _fast_span(value)
-    if fast is not None:
-        return fast
-    first, _, last = value.partition("/")
-    if last and ".." in (first, last):  # an open interval: its known end is all we can place
-        return span(last if first in ("", "..") else first)
-    parsed = _parse_full(value)
-    return Span(_to_date(parsed.lower_strict()), _to_date(parsed.upper_strict()))  # type: ignore[attr-defined]
-
-
 _SIMPLE = re.compile(r"^(\d{4})([?~%]?)(?:-(\d{2})([?~%]?))?(?:-(\d{2})([?~%]?))?$")
+
+_REFUSED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[Xx]"), "has unspecified digits (X), which cannot be placed on a timeline; "
+                          "write the range as an interval, e.g. 2010/2019 for 201X"),
+    (re.compile(r"^[\[{]"), "is a set of dates; give each date a claim of its own, or write an interval"),
+    (re.compile(r"\d[T ]\d|:"), "has a time of day; a day is the finest precision a date has here"),
+    (re.compile(r"(^|/)(-|Y)|(^|/)\d{5}"), "is outside the years 0001–9999 that dates here can have"),
+    (re.compile(r"^\d{4}-(2[5-9]|3\d|4[01])\b|/\d{4}-(2[5-9]|3\d|4[01])\b"),
+     "is a season 25–41 (hemisphere seasons, quarters, quadrimesters, semesters), which is not supported; "
+     "write it as a month interval, e.g. 2016-01/2016-03 for the first quarter"),
+    (re.compile(r"^/|/$"), "has an empty end; write '..' for an open end (../2016 or 2016/..)"),
+    (re.compile(r"(^|[/-])[?~%]\d"), "has a qualifier before a part; write it after the part it qualifies, "
+                                      "e.g. 2016?-05 or 2016-05~"),
+    (re.compile(r"(^|/)9999-24"), "is the winter of 9999, which ends after the last day a date can have"),
+)
+
+
+def parse(value: str) -> Span:
+    """Check a date; raises ``ValueError`` with a readable message if briefgen cannot use it.
+
+    Returns its :class:`Span`: a date is accepted only if it can be placed.
+    """
+    if not value or value.strip() != value:
+        raise ValueError("an EDTF date has no surrounding spaces")
+    bounds = _span(value)
+    if bounds is not None:
+        return bounds
+    for pattern, problem in _REFUSED:
+        if pattern.search(value):
+            raise ValueError(f"'{value}' {problem}")
+    parts = value.split("/")
+    if len(parts) == 2 and all(_bounds(p) is not None for p in parts):
+        raise ValueError(f"'{value}' ends before it starts")
+    raise ValueError(f"'{value}' is not an EDTF date ({EXAMPLES})")
 
 
 def _bounds(value: str) -> Span | None:
@@ -81,24 +84,39 @@ def _bounds(value: str) -> Span | None:
     year, _, month, _, day, _ = match.groups()
     try:
         y = int(year)
-        if day:
-            first = last = dt.date(y, int(month), int(day))
+        m = int(month) if month else 0
+        if m in SEASONS:
+            if day:
+                return None
+            first_month, last_month = _SEASON_MONTHS[m]
+            first = dt.date(y, first_month, 1)
+            last = _last_day(y + (last_month - 1) // 12, (last_month - 1) % 12 + 1)
+        elif day:
+            first = last = dt.date(y, m, int(day))
         elif month:
-            first = dt.date(y, int(month), 1)
-            last = (dt.date(y + (int(month) == 12), int(month) % 12 + 1, 1) - dt.timedelta(days=1))
+            first, last = dt.date(y, m, 1), _last_day(y, m)
         else:
             first, last = dt.date(y, 1, 1), dt.date(y, 12, 31)
-    except ValueError:  # month 13, day 31 in April, year 0: the full grammar decides (and rejects)
+    except (ValueError, OverflowError):  # month 13, day 31 in April, year 0, winter 9999
         return None
     return Span(first, last)
 
 
+def _last_day(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
 @lru_cache(maxsize=1 << 16)
-def _fast_span(value: str) -> Span | None:
-    """Bounds of the common EDTF forms, or None to leave the value to the full grammar."""
+def _span(value: str) -> Span | None:
+    """Bounds of an accepted date, or None when briefgen does not accept it."""
     parts = value.split("/")
     if len(parts) > 2:
         return None
+    if len(parts) == 2 and OPEN in parts:  # open at one end: its known end is all that can be placed
+        known = parts[1] if parts[0] == OPEN else parts[0]
+        return None if known == OPEN else _bounds(known)
     bounds = [_bounds(p) for p in parts]
     if any(b is None for b in bounds):
         return None
@@ -106,6 +124,22 @@ def _fast_span(value: str) -> Span | None:
     if last.end < first.start:  # type: ignore[union-attr]
         return None
     return Span(first.start, last.end)  # type: ignore[union-attr]
+
+
+def span(value: str) -> Span:
+    """Strict bounds of an accepted date (ignoring the extra slack of ``~`` and ``?``)."""
+    bounds = _span(value)
+    if bounds is None:
+        raise ValueError(f"'{value}' is not a date briefgen accepts")
+    return bounds
+
+
+def ends(value: str) -> tuple[str | None, str | None]:
+    """An interval's two ends (None for an open end); a single date is both ends."""
+    first, _, last = value.partition("/")
+    if not last:
+        return first, first
+    return (None if first == OPEN else first), (None if last == OPEN else last)
 
 
 def _one(value: str, part: Part | None) -> str:
@@ -117,7 +151,7 @@ def _one(value: str, part: Part | None) -> str:
     if day:
         words.append(str(int(day)))
     if month:
-        words.append(MONTHS[int(month) - 1])
+        words.append(SEASONS.get(int(month)) or MONTHS[int(month) - 1])
     words.append(year)
     text = " ".join(words)
     if part:
@@ -131,27 +165,29 @@ def _one(value: str, part: Part | None) -> str:
 
 
 def iso(value: str) -> str:
-    """An EDTF value as a plain ISO 8601 date of its own precision (``2017?-07`` → ``2017-07``)."""
-    return re.sub(r"[?~%]", "", value)
+    """One date as a plain ISO 8601 date of its own precision (``2017?-07`` → ``2017-07``); a season
+    becomes its first month (``2016-21`` → ``2016-03``), which schema.org can read."""
+    plain = re.sub(r"[?~%]", "", value)
+    match = re.fullmatch(r"(\d{4})-(2[1-4])", plain)
+    if match:
+        return f"{match[1]}-{_SEASON_MONTHS[int(match[2])][0]:02d}"
+    return plain
 
 
 def human(value: str, part: Part | None = None) -> str:
-    """Show an EDTF value the way people write dates: ``20–23 Oct 2016``, ``early Aug 2016``."""
+    """Show a date the way people write dates: ``20–23 Oct 2016``, ``early Aug 2016``, ``spring 2016``."""
     if "/" in value:
         first, last = value.split("/", 1)
+        if first == OPEN:
+            return f"until {_one(last, None)}"
+        if last == OPEN:
+            return f"from {_one(first, part)}"
         a, b = _SIMPLE.match(first), _SIMPLE.match(last)
-        if (
-            a
-            and b
-            and a.group(1) == b.group(1)
-            and a.group(3) == b.group(3)
-            and a.group(5)
-            and b.group(5)
-            and not any(a.groups()[i] or b.groups()[i] for i in (1, 3, 5))
-        ):
-            return f"{int(a.group(5))}–{_one(last, None)}"
-        if a and b and a.group(1) == b.group(1) and a.group(3) and b.group(3) and not a.group(5) and not b.group(5) \
-                and not any(a.groups()[i] or b.groups()[i] for i in (1, 3)):
-            return f"{MONTHS[int(a.group(3)) - 1]}–{_one(last, None)}"  # Mar–May 2019
-        return f"{_one(first, part) if first != '..' else 'before'} – {_one(last, None) if last != '..' else 'open'}"
+        plain = a and b and not any(a.groups()[i] or b.groups()[i] for i in (1, 3, 5))
+        if plain and a.group(1) == b.group(1) and a.group(3) == b.group(3) and a.group(5) and b.group(5):  # type: ignore[union-attr]
+            return f"{int(a.group(5))}–{_one(last, None)}"  # type: ignore[union-attr]
+        if (plain and a.group(1) == b.group(1) and a.group(3) and b.group(3)  # type: ignore[union-attr]
+                and int(a.group(3)) <= 12 and int(b.group(3)) <= 12 and not a.group(5) and not b.group(5)):  # type: ignore[union-attr]
+            return f"{MONTHS[int(a.group(3)) - 1]}–{_one(last, None)}"  # Mar–May 2019  # type: ignore[union-attr]
+        return f"{_one(first, part)} – {_one(last, None)}"
     return _one(value, part)

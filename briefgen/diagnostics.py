@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,11 +29,41 @@ class Diagnostic:
     hint: str | None = None
 
     def format(self) -> str:
-        """Render as one line, the way compilers do, so editors can jump to it."""
-        text = f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
+        """Render as one line, the way compilers do, so editors can jump to it.
+
+        Paths and messages quote what is in the content (file names, values), which may hold
+        line breaks or terminal controls: each is shown escaped (``\\n``, ``\\x1b``, ``\\u202e``), so a
+        diagnostic is always exactly one line and nothing in the content drives the terminal.
+        """
+        text = f"{visible(self.path)}:{self.line}:{self.col}: {self.severity.value}: {visible(self.message)}"
         if self.hint:
-            text += f" (hint: {self.hint})"
+            text += f" (hint: {visible(self.hint)})"
         return text
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""Embeddings, overrides and isolates (and their ends): they reorder the text around them."""
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029" + BIDI_CONTROLS + "]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def visible(text: str) -> str:
+    """Text on one line with nothing a terminal acts on: control characters, line and paragraph
+    separators and bidirectional controls are written as escapes (``\\n``, ``\\x1b``, ``\\u202e``)."""
+    return _INVISIBLE.sub(_escape, text)
+
+
+def unicode_name(char: str) -> str:
+    """A character's code point and name, for messages: ``U+202E RIGHT-TO-LEFT OVERRIDE``."""
+    name = unicodedata.name(char, None)
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
 
 
 def error(path: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:

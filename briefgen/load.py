@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from briefgen.diagnostics import Diagnostic, error
+from briefgen.diagnostics import Diagnostic, error, unicode_name, visible
 
 try:  # the C parser is several times faster; the pure one behaves the same
     from yaml import CSafeLoader as _Loader
@@ -194,6 +194,24 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [
             error(display, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "save it as UTF-8")
         ]
+
+
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+"""Control characters an archived text may not hold: all but tab, line breaks and form feed (a page break)."""
+
+
+def text_controls(text: str | None, display: str) -> list[Diagnostic]:
+    """An archived text's control characters (they would reach its page and the search index raw), or []."""
+    found = _TEXT_CONTROL.search(text) if text else None
+    if found is None or text is None:
+        return []
+    before = text[: found.start()]
+    line, col = before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+    n = len(_TEXT_CONTROL.findall(text))
+    what = "a control character" if n == 1 else f"{n} control characters, the first"
+    char = f"{visible(found[0])}, {unicode_name(found[0])}"
+    return [error(display, line, col, f"archived text holds {what} here ({char})",
+                  "remove it: copy the text again as plain text")]
 
 
 def parse(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:

@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from briefgen import memory, prerender
-from briefgen.diagnostics import Severity, did_you_mean
+from briefgen.diagnostics import Severity, did_you_mean, visible
 from briefgen.editions import LEVELS, Edition
 from briefgen.mkdocs_preview import Preview, meta_title
 from briefgen.pdf import PdfError
@@ -244,7 +244,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             report = render(job_list, Path(config.site_dir) / PDF_FOLDER, settings)
         except PdfError as exc:
             for line in str(exc).splitlines():
-                log.error(line)
+                log.error(visible(line))
             raise PluginError("briefgen: PDF briefs failed; nothing was published") from None
         log.info(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
                  f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")

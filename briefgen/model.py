@@ -23,7 +23,9 @@ from pydantic import (
     StringConstraints,
 )
 
-from briefgen import dates
+from briefgen import dates, markdown
+from briefgen.diagnostics import BIDI_CONTROLS, unicode_name, visible
+from briefgen.layout import ID_MAX
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG = re.compile(SLUG_PATTERN)
@@ -73,12 +75,84 @@ def _edtf_or_unknown(value: str) -> str:
     return value if value == "unknown" else _edtf(value)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + "]")
+_LINE_BREAK = re.compile(r"[\n\r\u2028\u2029]")
+_OPENS = {"\u202a": "embedding", "\u202b": "embedding", "\u202d": "embedding", "\u202e": "embedding",
+          "\u2066": "isolate", "\u2067": "isolate", "\u2068": "isolate"}
+
+
+def _bidi_problem(value: str) -> str | None:
+    """Why the bidirectional controls of a value are not balanced (as Unicode's UAX #9 pairs them), or None.
+
+    An override or embedding left open reverses or reorders whatever a page shows after the value
+    (in a title, the nav, the search index); text in Arabic or Hebrew needs no controls at all.
+    """
+    stack: list[tuple[str, int]] = []
+    for at, char in enumerate(value, start=1):
+        if char in _OPENS:
+            stack.append((_OPENS[char], at))
+        elif char == "\u202c":
+            if not stack or stack[-1][0] != "embedding":
+                return f"holds {unicode_name(char)} at character {at} with nothing open to close"
+            stack.pop()
+        elif char == "\u2069":
+            if not any(kind == "isolate" for kind, _ in stack):
+                return f"holds {unicode_name(char)} at character {at} with no isolate open to close"
+            while stack.pop()[0] != "isolate":  # closing an isolate closes what was opened inside it
+                pass
+    if stack:
+        at = stack[-1][1]
+        return (f"holds {unicode_name(value[at - 1])} at character {at}, never closed: it would reorder "
+                "the text after it wherever this is shown; remove it (right-to-left text needs no controls)")
+    return None
+
+
+def _clean(value: str) -> str:
+    """Refuse characters a page would carry raw into HTML, the nav and the search index: C0 controls
+    other than tab and line breaks, DEL, C1 controls, and unbalanced bidirectional controls."""
+    if _SUSPECT.search(value) is None:  # nearly every value: one scan
+        return value
+    found = _CONTROL.search(value)
+    if found:
+        char = found[0]
+        raise ValueError(f"holds the control character {visible(char)} ({unicode_name(char)}) at character "
+                         f"{found.start() + 1}; remove it")
+    problem = _bidi_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _one_line(value: str) -> str:
+    """Refuse a line break in a name or title (it is a page title, a nav entry and a search result)."""
+    found = _LINE_BREAK.search(value)
+    if found:
+        raise ValueError(f"holds a line break ({visible(found[0])}) at character {found.start() + 1}; "
+                         "a name or title is one line")
+    return value
+
+
+def _markdown(value: str) -> str:
+    """A Markdown field: clean text, and no image from another host (the site loads nothing from third
+    parties; the renderer shows any other image as a link or as text)."""
+    _clean(value)
+    for src in markdown.images(value):
+        if markdown.remote(src):
+            raise ValueError(f"image '{src}': the site loads nothing from other sites; "
+                             f"link to it instead, e.g. [picture]({src})")
+    return value
+
+
 Int = Annotated[int, BeforeValidator(_integer)]
 Bool = Annotated[bool, BeforeValidator(_boolean)]
 Decimal = Annotated[float, BeforeValidator(_decimal)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Markdown = Annotated[str, Field(description="Markdown; raw HTML is shown as text")]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_clean)]
+Name = Annotated[Text, AfterValidator(_one_line)]
+"""Text of one line: a name or a title."""
+Markdown = Annotated[str, AfterValidator(_markdown), Field(description="Markdown; raw HTML is shown as text")]
+Affix = Annotated[str, AfterValidator(_clean)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=ID_MAX)]
 EDTF = Annotated[
     str,
     AfterValidator(_edtf),
@@ -94,7 +168,7 @@ Part = Literal["early", "mid", "late"]
 
 def ref(*kinds: str) -> Any:
     """A reference field: an entity id that must resolve to one of ``kinds``."""
-    return Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100), RefTo(kinds)]
+    return Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=ID_MAX), RefTo(kinds)]
 
 
 ActorRef = ref("actor")
@@ -116,8 +190,8 @@ class Citation(Strict):
 
     source: SourceRef = Field(description="id of the source document")
     quote: Text = Field(description="verbatim passage of the source's archived text")
-    prefix: str | None = Field(None, description="text just before the quote, to pick one occurrence")
-    suffix: str | None = Field(None, description="text just after the quote, to pick one occurrence")
+    prefix: Affix | None = Field(None, description="text just before the quote, to pick one occurrence")
+    suffix: Affix | None = Field(None, description="text just after the quote, to pick one occurrence")
     credibility: Credibility
     voice: Text | None = Field(
         None, description="who the source attributes this to, e.g. 'an official source at a MoD'"
@@ -128,7 +202,7 @@ class Citation(Strict):
 class Alias(Strict):
     """Another name: an abbreviation, a spelling variant or a transliteration."""
 
-    name: Text
+    name: Name
     kind: Literal["alias", "abbreviation", "spelling", "transliteration"] = "alias"
     lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] | None = None
 
@@ -248,7 +322,7 @@ def _claims(*models: type[ClaimBase]) -> Any:
 class Entity(Strict):
     """What every entity has: a name, other names, a summary, a marking, and where it is named."""
 
-    name: Text
+    name: Name
     aliases: list[AliasEntry] = Field(default_factory=list, description="other names: a string, or name/kind/lang")
     summary: Markdown | None = None
     marking: Marking | None = None
@@ -298,8 +372,8 @@ class Place(Entity):
 class Source(Strict):
     """A document facts are read in; its archived text is ``<id>.txt`` beside its fact file."""
 
-    name: Text = Field(description="short label used in citations")
-    title: Text
+    name: Name = Field(description="short label used in citations")
+    title: Name
     title_supplied: Bool = Field(False, description="true when the title is the editors', not the document's")
     type: Literal[
         "news-report",
@@ -331,8 +405,8 @@ class BookScope(Strict):
 class BriefBook(Strict):
     """A briefing book (``content/briefs/<id>.yaml``): a PDF of several entities for one audience."""
 
-    title: Text
-    subtitle: Text | None = None
+    title: Name
+    subtitle: Name | None = None
     scope: BookScope
     edition: Marking = Field("CLEAR", description="the audience (TLP) the book is made for")
     as_of: Annotated[str, AfterValidator(_edtf)] | None = Field(

@@ -75,6 +75,11 @@ def _short(text: str, limit: int) -> str:
 # --- timeline --------------------------------------------------------------------------------------
 
 
+def _new_year(year: int) -> int:
+    """The day number (proleptic ordinal) of 1 January of ``year``, also of the year after 9999."""
+    return dt.date(year, 1, 1).toordinal() if year <= dt.MAXYEAR else dt.date.max.toordinal() + 1
+
+
 def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timeline") -> Picture | None:
     """Dated entries on a time axis: intervals as bars, fuzzy dates faded with whiskers, planned hollow."""
     if not entries:
@@ -82,28 +87,27 @@ def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timel
     name_w, label_w, plot_w, row_h, top = 250.0, 400.0, 380.0, 22.0, 28.0
     start = min(e.sort_key[0] for e in entries)
     end = max(e.sort_key[1] for e in entries)
-    t0 = dt.date(start.year, 1, 1)
-    t1 = dt.date(end.year + 1, 1, 1)
-    total = (t1 - t0).days
+    t0 = _new_year(start.year)
+    total = _new_year(end.year + 1) - t0
 
-    def x(day: dt.date) -> float:
-        return label_w + (day - t0).days / total * plot_w
+    def x(day: dt.date | int) -> float:
+        return label_w + ((day if isinstance(day, int) else day.toordinal()) - t0) / total * plot_w
 
     body: list[str] = []
-    years = range(t0.year, t1.year + 1)
+    years = range(start.year, end.year + 2)
     step = max(1, math.ceil(len(years) / 10))
     height = top + row_h * len(entries) + 10
     for year in years:
-        if (year - t0.year) % step:
+        if (year - start.year) % step:
             continue
-        xx = x(dt.date(year, 1, 1))
+        xx = x(_new_year(year))
         body.append(f'<line x1="{xx:.1f}" y1="{top - 6}" x2="{xx:.1f}" y2="{height - 8}" stroke="currentColor" '
                     f'stroke-opacity=".15"/><text x="{xx + 2:.1f}" y="{top - 10}" class="muted">{year}</text>')
     alt: list[str] = []
     for i, e in enumerate(entries):
         y = top + i * row_h
         colour = PLANNED if e.status == "planned" else (CONDUCTED if e.status == "conducted" else OTHER)
-        x1, x2 = x(e.sort_key[0]), x(e.sort_key[1] + dt.timedelta(days=1))
+        x1, x2 = x(e.sort_key[0]), x(e.sort_key[1].toordinal() + 1)  # the end of its last day (9999-12-31 too)
         width = max(x2 - x1, 4.0)
         uncertain = "?" in e.when
         if e.fuzzy:  # the whole span it may mean: faded, with whiskers at both ends

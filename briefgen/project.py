@@ -12,8 +12,9 @@ from pathlib import Path
 
 from briefgen import scaffold
 from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, error
+from briefgen.layout import ID_MAX, RESERVED
 from briefgen.link import Graph, link
-from briefgen.load import Document, load, read_text
+from briefgen.load import Document, load, read_text, text_controls
 from briefgen.memory import collector_paused
 from briefgen.model import BOOK_KIND, KIND_BY_FOLDER, SLUG, BriefBook
 from briefgen.validate import Partial, Record, validate
@@ -110,10 +111,26 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
                     )
                 )
                 continue
+            problem = _id_problem(stem, entry.name)
+            if problem:
+                problems.append(error(_display(file), 1, 1, *problem))
+                continue
             facts.append((file, stem, entry.name))
     for stem in refused_texts:
         texts.setdefault(stem, REFUSED)  # present but refused (reported above): not "missing" as well
     return facts, texts, problems
+
+
+def _id_problem(stem: str, folder: str) -> tuple[str, str | None] | None:
+    """Why a file name that is written as an id cannot be one (message, hint), or None."""
+    if len(stem) > ID_MAX:
+        return (f"file name '{stem[:24]}…' is too long for an id: ids are at most {ID_MAX} characters, "
+                f"this one has {len(stem)}", None)
+    if stem in RESERVED and folder in KIND_BY_FOLDER:
+        return (f"id '{stem}' is reserved: the site has a page or folder of that name, which this "
+                f"{KIND_BY_FOLDER[folder].name}'s page would take the place of",
+                f"reserved ids: {', '.join(sorted(RESERVED))}")
+    return None
 
 
 def _slugish(stem: str) -> str:
@@ -227,8 +244,9 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
             continue
         text, found = read_text(path, _display(path))
         unfilled = scaffold.text_placeholder(text, _display(path))  # the note `briefgen new` wrote
-        problems.extend(found + unfilled)
-        if text is not None and not unfilled:
+        controls = text_controls(text, _display(path))
+        problems.extend(found + unfilled + controls)
+        if text is not None and not unfilled and not controls:
             texts[source_id] = text
     for source_id, path in source_files.items():
         if source_id not in text_paths:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import yaml
 
-from briefgen import __version__, brief, pictures, views
+from briefgen import __version__, brief, layout, pictures, views
 from briefgen.editions import PUBLIC, Edition, rank, redact
 from briefgen.link import Graph
 from briefgen.model import BriefBook
 from briefgen.pdf import Attachment, PdfJob, PdfReport, render_all
 from briefgen.render import Renderer
 
-PDF_FOLDER = "pdf"
+PDF_FOLDER = layout.PDF
 CACHE_FOLDER = ".briefgen-cache/pdf"
 BRIEF_KINDS = ("exercise", "mechanism", "actor", "place")
 

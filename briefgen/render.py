@@ -2,8 +2,8 @@
 
 Templates ship in the package; a file of the same name in the project's ``templates/``
 overrides one, and may ``{% extends "default/<name>" %}`` the original. Autoescape is
-on and undefined names are errors. Markdown fields go through markdown-it-py with raw
-HTML off and only http, https and mailto links.
+on and undefined names are errors. Markdown fields go through :mod:`briefgen.markdown`
+(raw HTML off, only http, https and mailto links, images as links).
 """
 
 from __future__ import annotations
@@ -19,15 +19,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefgen import views
-
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
+from briefgen.markdown import parser
 
 
 def markdown() -> MarkdownIt:
-    """A CommonMark renderer that shows raw HTML as text and drops links to other schemes."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)  # type: ignore[method-assign]
-    return md
+    """The renderer of Markdown fields (:func:`briefgen.markdown.parser`)."""
+    return parser()
 
 
 def json_script(data: Any) -> Markup:
@@ -55,9 +52,10 @@ def parts(context: jinja2.runtime.Context, items: Sequence[str | views.Ref], cap
         if isinstance(p, str):
             out.append(escape(p[:1].upper() + p[1:] if cap and i == 0 else p))
         elif p.url:
-            out.append(f'<a class="bg-ref bg-{escape(p.kind)}" href="{base}{escape(p.url)}">{escape(p.name)}</a>')
+            out.append(f'<a class="bg-ref bg-{escape(p.kind)}" href="{base}{escape(p.url)}">'
+                       f'<bdi>{escape(p.name)}</bdi></a>')
         else:
-            out.append(f'<span class="bg-withheld">{escape(p.name)}</span>')
+            out.append(f'<span class="bg-withheld"><bdi>{escape(p.name)}</bdi></span>')
     return Markup("".join(out))
 
 

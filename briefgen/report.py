@@ -7,11 +7,12 @@ fields the text line shows, and the counts the summary line states.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from briefgen.diagnostics import Diagnostic
+from briefgen.diagnostics import BIDI_CONTROLS, Diagnostic
 from briefgen.model import KIND_BY_NAME
 from briefgen.project import CheckResult
 
@@ -43,4 +44,9 @@ def as_json(result: CheckResult, content: Path, summary: str | None) -> str:
     if summary is not None:
         data["content"] = content.as_posix()
         data["summary"] = {**counts(result), "text": summary}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+_UNSAFE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029" + BIDI_CONTROLS + "]")
+"""What JSON leaves raw but a terminal acts on (DEL, C1 controls, bidi controls, line separators); they can only
+stand inside strings, where ``\\uXXXX`` means the same character."""

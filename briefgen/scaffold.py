@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from briefgen.diagnostics import Diagnostic, error
+from briefgen.layout import ID_MAX, RESERVED
 from briefgen.load import PLACEHOLDER as LOADER_PLACEHOLDER
 from briefgen.load import Document
 from briefgen.model import BOOK_KIND, KIND_BY_NAME, SLUG
@@ -30,7 +31,7 @@ TEXT_PLACEHOLDER = "TODO: paste the archived text of this source here"
 FOLDERS = {**{name: kind.folder for name, kind in KIND_BY_NAME.items()}, BOOK_KIND.name: BOOK_KIND.folder}
 """Each kind ``briefgen new`` writes, and its folder under content/."""
 
-MAX_ID = 100
+MAX_ID = ID_MAX
 
 
 class ScaffoldError(Exception):
@@ -263,6 +264,8 @@ def render(kind: str, entity_id: str, schema: str) -> str:
 
 def id_problem(entity_id: str) -> str | None:
     """Why ``entity_id`` is not an id (with a suggestion), or None when it is one."""
+    if entity_id in RESERVED:
+        return f"'{entity_id}' is reserved: the site has a page or folder of that name; choose another id"
     if SLUG.match(entity_id) and len(entity_id) <= MAX_ID:
         return None
     from slugify import slugify

@@ -13,7 +13,7 @@ from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 
-from briefgen import history, pictures, views
+from briefgen import history, layout, pictures, views
 from briefgen.editions import PUBLIC, Edition, changed, rank, redact
 from briefgen.history import Change
 from briefgen.link import Graph
@@ -127,7 +127,7 @@ def _linker(base: str) -> pictures.Linker:
     return lambda r: f"{base}{r.url}" if r.url else None
 
 
-MAPS_FOLDER = "assets/maps"
+MAPS_FOLDER = layout.MAPS
 
 
 def entity_pictures(graph: Graph, page: views.EntityPage, base: str,
@@ -176,24 +176,25 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
     # Each page's key holds what its body is made from, with the pictures drawn for an empty base path
     # (the base is fixed by the page's place in the site).
     pages: dict[str, PageJob] = {
-        "index.md": PageJob("Home", lambda base: r.home(v.all.home, base, books), key=lambda: (v.all.home, books)),
-        "timeline.md": PageJob("Timeline", lambda base: r.timeline(
+        f"{layout.HOME}.md": PageJob("Home", lambda base: r.home(v.all.home, base, books),
+                                     key=lambda: (v.all.home, books)),
+        f"{layout.TIMELINE}.md": PageJob("Timeline", lambda base: r.timeline(
             v.all.timeline, v.all.as_of, base, pictures.timeline(v.all.timeline, _linker(base))),
             key=lambda: (v.all.timeline, v.all.as_of)),
-        "map.md": PageJob("Map", lambda base: r.picture(
+        f"{layout.MAP}.md": PageJob("Map", lambda base: r.picture(
             "Map", "The states involved, shaded, around the country where most places lie; borders the sources "
             "name are drawn in orange. Places are dots where a source gives coordinates.",
             pictures.site_map(graph, ref, _linker(base)), base),
             key=lambda: pictures.site_map(graph, ref, _linker(""))),
-        "relationships.md": PageJob("Relationships", lambda base: r.picture(
+        f"{layout.RELATIONSHIPS}.md": PageJob("Relationships", lambda base: r.picture(
             "Relationships", "Exercises and mechanisms joined to their participants, members and frameworks; "
             "forces are shown under the states they belong to.",
             pictures.relationships(graph, ref, _linker(base)), base),
             key=lambda: pictures.relationships(graph, ref, _linker(""))),
-        "grades.md": PageJob("Grades and conventions", lambda base: r.grades(base), key=lambda: "grades"),
+        f"{layout.GRADES}.md": PageJob("Grades and conventions", lambda base: r.grades(base), key=lambda: "grades"),
     }
     for kind in KINDS:
-        pages[f"{kind.folder}/index.md"] = PageJob(views.KIND_TITLES[kind.name],
+        pages[f"{kind.folder}/{layout.HOME}.md"] = PageJob(views.KIND_TITLES[kind.name],
                                                    lambda base, k=kind.name: r.index(v.index(k), base),
                                                    key=lambda k=kind.name: v.index(k))
     entities = sorted((e for e in graph.entities.values() if e.kind.name != "source"), key=lambda e: e.id)
@@ -215,8 +216,8 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
     export = views.export(graph)
     assets = {
-        "assets/briefgen.css": css,
-        "graph.json": (json.dumps(export, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(),
+        f"{layout.ASSETS}/briefgen.css": css,
+        layout.GRAPH: (json.dumps(export, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(),
     }
     for spec in specs.values():  # one base-layer file per distinct map, however many pages show it
         if spec is not None:

@@ -379,7 +379,8 @@ def _flags(record: Record, claims: Sequence[ClaimBase], today: dt.date) -> list[
     statuses = {c.value for c in claims if c.property == "status"}  # type: ignore[attr-defined]
     if "planned" in statuses and "conducted" not in statuses:
         spans = [s for c in claims if (s := _claim_span(c)) is not None]
-        if spans and max(s.end for s in spans) < today:
+        open_ended = any(dates.ends(c.value)[1] is None for c in claims if _claim_span(c) is not None)
+        if spans and not open_ended and max(s.end for s in spans) < today:
             when = ", ".join(date_text(c) for c in claims if c.property == "date")  # type: ignore[attr-defined]
             flags.append(f"Unconfirmed: planned for {when}, a date that has passed; no source in this "
                          f"briefing reports that it took place (as of {_day(today)}).")
@@ -484,9 +485,10 @@ def _event_json_ld(graph: Graph, record: Record, sections: Sequence[Section]) ->
                             "identifier": record.id}
     for claim in model.claims:
         if claim.property == "date":
-            first, _, last = claim.value.partition("/")
-            data.setdefault("startDate", dates.iso(first))
-            if last:
+            first, last = dates.ends(claim.value)  # an open end is left out, not written as ".."
+            if first is not None:
+                data.setdefault("startDate", dates.iso(first))
+            if last is not None and last != first:
                 data.setdefault("endDate", dates.iso(last))
         elif claim.property == "status":
             data.setdefault("eventStatus", {"planned": "https://schema.org/EventScheduled",

@@ -66,6 +66,13 @@ REQUIRED_CASES = {
     "missing-archived-text",
     "wrong-kind-reference",
     "many-errors",
+    "remote-image",
+    "reserved-id",
+    "long-id",
+    "edtf-forms",
+    "newline-in-value",
+    "control-characters",
+    "bidi-override",
 }
 
 SUMMARY = re.compile(r"^checked \d+ files in \S+: .*\b(\d+) errors?, (\d+) warnings?$")
@@ -110,6 +117,36 @@ def test_invalid_case(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     match = SUMMARY.match(summary)
     assert match, f"unexpected summary line: {summary!r}"
     assert (int(match[1]), int(match[2])) == (errors, warnings)
+
+
+DIAGNOSTIC_LINE = re.compile(r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+:\d+:\d+: (error|warning): "
+                             r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+$")
+
+
+@pytest.mark.parametrize("case", ["newline-in-value", "control-characters", "bidi-override"])
+def test_content_cannot_forge_or_drive_the_output(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values holding line breaks, terminal controls and bidi controls are quoted escaped: each
+    diagnostic is one line of plain characters (text and JSON alike)."""
+    result = run_check(INVALID / case, monkeypatch, "content")
+    lines, _ = split_output(result)
+    assert lines and all(DIAGNOSTIC_LINE.match(line) for line in lines), lines
+    assert not any("forged" in line.split(": error: ")[0] for line in lines)
+    text = run_check(INVALID / case, monkeypatch, "--format", "json", "content").stdout
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", text)
+    data = json.loads(text)
+    assert len(data["diagnostics"]) == len(lines)
+
+
+def test_a_file_name_with_a_line_break_is_one_diagnostic_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(VALID / "content", tmp_path / "content")
+    (tmp_path / "content" / "actors" / "x\nforged.yaml:1:1: error: forged\x1b[2J.yaml").write_text(
+        "name: X\n", encoding="utf-8")
+    result = run_check(tmp_path, monkeypatch, "content")
+    lines, summary = split_output(result)
+    assert result.exit_code == 1
+    assert len(lines) == 1 and DIAGNOSTIC_LINE.match(lines[0]), lines
+    assert "x\\nforged.yaml" in lines[0] and "\\x1b[2J" in lines[0]
+    assert summary.endswith("1 error, 0 warnings")
 
 
 def test_valid_fixture_passes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -113,6 +113,14 @@ def test_new_refuses_an_id_that_is_not_a_slug(given: str, suggestion: str, proje
     assert not (project / "content" / "exercises").exists()
 
 
+@pytest.mark.parametrize("given", ["index", "timeline", "a" * 101])
+def test_new_refuses_an_id_the_check_would_refuse(given: str, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    done = cli(project, monkeypatch, "new", "actor", given)
+    assert done.exit_code == 2
+    assert "reserved" in done.output or "at most 100" in done.output
+    assert not (project / "content" / "actors").exists()
+
+
 def test_new_needs_an_existing_content_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     done = cli(tmp_path, monkeypatch, "new", "actor", "aldoria", "--content", "contnet")
     assert done.exit_code == 2

@@ -1,0 +1,46 @@
+"""The site's layout: the names of the pages and folders every build has, beside the entity pages.
+
+Entity pages live at ``<kind folder>/<id>/`` and briefs at ``pdf/<id>.pdf``; the pages and
+files below live beside them. An entity whose id were one of these names would take the
+place of that page (an actor ``index`` would be ``actors/index.html``, the list of actors),
+so the check refuses those ids: :data:`RESERVED` is made from the same names the site plan
+(:func:`briefgen.site.plan`) writes its pages under, and a test holds a real build to it.
+"""
+
+from __future__ import annotations
+
+import os
+
+HOME = "index"
+"""The home page, and the list page of each kind folder."""
+TIMELINE = "timeline"
+MAP = "map"
+RELATIONSHIPS = "relationships"
+GRADES = "grades"
+PAGES = (HOME, TIMELINE, MAP, RELATIONSHIPS, GRADES)
+"""Pages at the site's root (``<name>.md``; ``index`` also in every kind folder)."""
+
+ASSETS = "assets"
+MAPS = f"{ASSETS}/maps"
+PDF = "pdf"
+GRAPH = "graph.json"
+FILES = (ASSETS, PDF, GRAPH)
+"""Folders and files briefgen writes at the site's root."""
+
+HOST = ("search", "sitemap.xml", "sitemap.xml.gz", "404.html")
+"""What MkDocs (its search plugin, its sitemap, its theme's not-found page) writes at the site's root."""
+
+ID_MAX = 100
+"""The longest id: an id is a file name three times over (fact file, page folder, PDF brief)."""
+
+
+def _stem(name: str) -> str:
+    while True:
+        stem, suffix = os.path.splitext(name)
+        if not suffix:
+            return stem
+        name = stem
+
+
+RESERVED = frozenset(_stem(name) for name in (*PAGES, *FILES, *HOST))
+"""Names no id may have: each is a page or file every site has."""
