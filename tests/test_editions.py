@@ -290,19 +290,19 @@ def test_every_public_pdf_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
             assert "TLP:AMBER" not in text and "TLP:RED" not in text
 
 
-def test_link_to_withheld_participant_is_plain_text(sites: dict[str, Path]) -> None:
+def test_claim_about_a_withheld_entity_is_withheld_whole(sites: dict[str, Path]) -> None:
+    """A public claim naming the AMBER unit goes with all it says; a public unit's parent field goes too."""
     html = (sites["public"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
-    withheld = "an entity not in this edition"
-    assert withheld in html
-    for match in re.finditer(re.escape(withheld), html):
-        before = html[max(0, match.start() - 300):match.start()]
-        opened, closed = before.rfind("<a "), before.rfind("</a>")
-        assert opened <= closed, f"the withheld participant is inside a link: …{before[-200:]}{withheld}"
+    assert "an entity not in this edition" not in html and "bg-withheld" not in html
     assert "actors/canary" not in html.lower()
-    # the public unit whose parent is the AMBER unit: no "Part of" link (plain text, or nothing)
+    graph = json.loads((sites["public"] / "graph.json").read_text(encoding="utf-8"))
+    participants = [c["value"] for c in graph["entities"]["tidewater-2019"]["claims"] if c["property"] == "participant"]
+    assert participants == ["aldoria", "aldorian-navy"]
     squadron = (sites["public"] / "actors" / "third-patrol-squadron" / "index.html").read_text(encoding="utf-8")
-    if "Part of" in squadron:
-        assert "bg-withheld" in squadron
+    assert "Part of" not in squadron and "parent" not in graph["entities"]["third-patrol-squadron"]
+    internal = json.loads((sites["internal"] / "graph.json").read_text(encoding="utf-8"))
+    assert AMBER_UNIT in [c["value"] for c in internal["entities"]["tidewater-2019"]["claims"]]
+    assert internal["entities"]["third-patrol-squadron"]["parent"] == AMBER_UNIT
 
 
 def test_withheld_entities_have_no_pages_or_briefs(sites: dict[str, Path]) -> None:
