@@ -2,7 +2,11 @@
 
 The fixture ``tests/fixtures/editions/`` (its own mkdocs.yml and content/) mixes public
 material with restricted material; every restricted thing carries a unique canary string
-(``CANARY-…``, or ``canary-…`` where it is an id). The public edition is built with PDFs,
+(``CANARY-…``, or ``canary-…`` where it is an id). There is one in every text field of
+every content model (the list of fields is generated from briefgen/model.py, so a field
+added later fails the test until the fixture plants one), public claims and citations
+name withheld entities and sources through every reference field, and the copy of the
+project built is a git repository whose commit subject is a canary. The public edition is built with PDFs,
 and every byte of the output is scanned: every file's path and bytes, gunzipped files,
 parsed JSON (search index, graph), and every PDF read back (page text, metadata,
 attachments, outline, named destinations) and also raw, after ``qpdf --qdf`` has
@@ -36,8 +40,9 @@ from pydantic import BaseModel
 from pypdf import PdfReader
 
 from briefgen.cli import main
-from briefgen.editions import PUBLIC
-from briefgen.model import BOOK_KIND, KINDS, ClaimBase
+from briefgen.editions import PUBLIC, Edition, _own_refs, redact, withholds
+from briefgen.link import Graph
+from briefgen.model import BOOK_KIND, KINDS, ActorRef, ClaimBase, Strict
 from briefgen.project import check
 from briefgen.site import plan
 from briefgen.validate import field_refs
@@ -534,6 +539,69 @@ def test_claim_about_a_withheld_entity_is_withheld_whole(sites: dict[str, Path])
     internal = json.loads((sites["internal"] / "graph.json").read_text(encoding="utf-8"))
     assert AMBER_UNIT in [c["value"] for c in internal["entities"]["tidewater-2019"]["claims"]]
     assert internal["entities"]["third-patrol-squadron"]["parent"] == AMBER_UNIT
+
+
+def test_redaction_in_the_graph(tmp_path: Path) -> None:
+    """What redact leaves of each kind of thing that names something withheld, read from the graph itself."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE / "content", content)
+    drill = content / "exercises" / "tidewater-2019.yaml"
+    old = "    strength: two patrol boats\n    sources:\n"
+    text = drill.read_text(encoding="utf-8")
+    assert text.count(old) == 1, "fixture changed"
+    drill.write_text(text.replace(old, (
+        "    strength: two patrol boats\n    described_as: the navy\n    note: counted by the gazette\n    sources:\n"
+        "      - source: coastal-gazette\n        quote: The Aldorian Navy\n        credibility: 2\n"
+        "        marking: AMBER\n")), encoding="utf-8")
+    result = check(content)
+    assert result.graph is not None, result.diagnostics
+    graph = result.graph
+    public, partners = redact(graph, PUBLIC), redact(graph, Edition("partners", "AMBER"))
+
+    def claims(g: Graph, entity_id: str, prop: str) -> list[Any]:
+        return [c for c in g.entities[entity_id].model.claims if c.property == prop]  # type: ignore[attr-defined]
+
+    # a claim that names a withheld entity goes whole, whatever kind it is
+    assert [c.value for c in claims(public, "tidewater-2019", "participant")] == ["aldoria", "aldorian-navy"]
+    for entity_id, prop in (("tidewater-2019", "location"), ("tidewater-2019", "equipment"),
+                            ("tidewater-2019", "framework"), ("tidewater-2019", "previous"),
+                            ("harbour-pact", "member"), ("harbour-pact", "established"), ("vostrava", "borders")):
+        kept = claims(public, entity_id, prop)
+        assert not any(_has_canary(c.model_dump()) for c in kept), (entity_id, prop, kept)
+        assert len(kept) < len(claims(graph, entity_id, prop)), (entity_id, prop)
+        assert claims(partners, entity_id, prop) == claims(graph, entity_id, prop), (entity_id, prop)
+    # a claim that keeps only some of its citations keeps its value, not its optional free text
+    navy = claims(public, "tidewater-2019", "participant")[1]
+    assert (navy.value, navy.strength, navy.described_as, navy.note) == ("aldorian-navy", None, None, None)
+    assert [c.source for c in navy.sources] == ["coastal-gazette"] and navy.sources[0].marking is None
+    assert claims(partners, "tidewater-2019", "participant")[1].described_as == "the navy"
+    scenario = claims(public, "tidewater-2019", "scenario")[0]
+    assert scenario.value == claims(graph, "tidewater-2019", "scenario")[0].value and scenario.note is None
+    # an entity's own reference to a withheld entity is left out; the entity stays
+    assert public.entities["third-patrol-squadron"].model.parent is None  # type: ignore[attr-defined]
+    quay = public.entities["north-quay"].model
+    assert (quay.parent, quay.country) == (None, None)  # type: ignore[attr-defined]
+    assert partners.entities["north-quay"].model.country == "canary-state-8e5a"  # type: ignore[attr-defined]
+    # no link, backlink or text is left that names a withheld entity
+    assert all(link.source in public.entities and link.target in public.entities for link in public.links)
+    assert set(public.backlinks) <= set(public.entities) and set(public.texts) <= set(public.entities)
+    # an edition of everything holds the very same models
+    everything = redact(graph, Edition("internal", "RED"))
+    assert all(everything.entities[i].model is r.model for i, r in graph.entities.items())
+    assert not withholds(graph, everything, result.books, Edition("internal", "RED"))
+    assert withholds(graph, public, result.books, PUBLIC)
+
+
+def test_a_required_reference_cannot_be_left_out() -> None:
+    """Redaction leaves out an entity's reference to a withheld entity; a required one would leave an invalid
+    model, so it is an error (the content models have none: each is optional)."""
+    class Pinned(Strict):
+        name: str
+        anchor: ActorRef
+
+    with pytest.raises(TypeError, match=r"Pinned\.anchor is a required reference"):
+        _own_refs(Pinned(name="x", anchor="gone"), keep=set())
+    assert _own_refs(Pinned(name="x", anchor="kept"), keep={"kept"}).anchor == "kept"
 
 
 def test_withheld_entities_have_no_pages_or_briefs(sites: dict[str, Path]) -> None:
