@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from briefgen import history, layout, pictures, views
-from briefgen.editions import PUBLIC, Edition, changed, rank, redact
+from briefgen.editions import PUBLIC, Edition, books_for, redact, withholds
 from briefgen.history import Change
 from briefgen.link import Graph
 from briefgen.memory import collector_paused
@@ -164,13 +164,13 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
         return None, result
     graph = redact(result.graph, edition)
     changes = history.by_entity(content, ((r.id, r.kind.name, r.kind.folder) for r in graph.entities.values()))
-    if changed(result.graph, graph):
-        # commit subjects are free text that may speak of what this edition withholds: dates and hashes only
+    in_edition = books_for(result.books, edition)
+    if withholds(result.graph, graph, result.books, edition):
+        # commit subjects are free text that may speak of anything withheld, of any kind: dates and hashes only
         changes = {i: tuple(replace(c, subject="") for c in cs) for i, cs in changes.items()}
     v = LazyViews(graph, changes)
     ref = partial(views.ref, graph)
     r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking)
-    in_edition = tuple((i, d) for i, d in result.books if rank(d.edition) <= rank(edition.marking))
     books = [(d.title, book_url(i)) for i, d in in_edition] if pdf else []
     # Pages, titles and assets come from the graph; the page models (views) only when a body or a key is made.
     # Each page's key holds what its body is made from, with the pictures drawn for an empty base path

@@ -247,7 +247,8 @@ WITHHELD_REF = Ref("", "an entity not in this edition", "", "withheld")
 
 
 def ref(graph: Graph, entity_id: str) -> Ref:
-    """A link to an entity, or plain text naming nothing when it is not in this edition."""
+    """A link to an entity, or plain text naming nothing when it is not in this edition (redaction leaves no
+    reference to a withheld entity: this is a last line of defence)."""
     record = graph.entities.get(entity_id)
     if record is None:
         return WITHHELD_REF
