@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, StringConstraints
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel
 
 from briefgen.link import Graph, Link, _ref_fields, iter_refs
 from briefgen.load import Document
-from briefgen.model import BriefBook, Citation, ClaimBase, Marking
+from briefgen.model import BriefBook, Citation, ClaimBase, Marking, Prose
 from briefgen.validate import Record
 
 LEVELS: tuple[str, ...] = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
@@ -70,15 +69,14 @@ def _refers_outside(model: BaseModel, keep: set[str]) -> bool:
 
 
 def _is_free_text(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
-    """Whether a field's type is words: ``str``, at most trimmed or of a minimum length (not an id, tag or date)."""
+    """Whether a field's type is words (marked ``Prose`` in the model), not an id, tag or date."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         arms = [a for a in typing.get_args(annotation) if a is not type(None)]
         return len(arms) == 1 and _is_free_text(arms[0], metadata)
     if typing.get_origin(annotation) is typing.Annotated:
         base, *extra = typing.get_args(annotation)
         return _is_free_text(base, [*metadata, *extra])
-    return annotation is str and all(
-        isinstance(m, FieldInfo) or (isinstance(m, StringConstraints) and m.pattern is None) for m in metadata)
+    return annotation is str and any(isinstance(m, Prose) for m in metadata)
 
 
 @cache

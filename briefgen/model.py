@@ -144,14 +144,21 @@ def _markdown(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """Marks a text type as words (not an id, tag or date): what an edition withholds with what it is about."""
+
+
+PROSE = Prose()
+
 Int = Annotated[int, BeforeValidator(_integer)]
 Bool = Annotated[bool, BeforeValidator(_boolean)]
 Decimal = Annotated[float, BeforeValidator(_decimal)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_clean)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_clean), PROSE]
 Name = Annotated[Text, AfterValidator(_one_line)]
 """Text of one line: a name or a title."""
-Markdown = Annotated[str, AfterValidator(_markdown), Field(description="Markdown; raw HTML is shown as text")]
-Affix = Annotated[str, AfterValidator(_clean)]
+Markdown = Annotated[str, AfterValidator(_markdown), PROSE, Field(description="Markdown; raw HTML is shown as text")]
+Affix = Annotated[str, AfterValidator(_clean), PROSE]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=ID_MAX)]
 EDTF = Annotated[
     str,
