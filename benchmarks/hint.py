@@ -17,6 +17,7 @@ what ``tests/test_link.py`` checks (for the hints, not the time).
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import sys
@@ -62,13 +63,14 @@ def long_text(megabytes: float = 1.0, seed: int = 1) -> str:
     """Paragraphs of 150 to 400 words, about ``megabytes`` MB in all."""
     rng = random.Random(seed)
     vocabulary = _vocabulary(rng, 6000)
-    weights = [1 / (rank + 10) for rank in range(len(vocabulary))]
+    cum_weights = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(vocabulary))))
     paragraphs: list[str] = []
     size = 0
     while size < megabytes * 1_000_000:
         words = []
         for _ in range(rng.randint(150, 400)):
-            words.append(rng.choice(FUNCTION_WORDS) if rng.random() < 0.35 else rng.choices(vocabulary, weights)[0])
+            common = rng.random() < 0.35
+            words.append(rng.choice(FUNCTION_WORDS) if common else rng.choices(vocabulary, cum_weights=cum_weights)[0])
             if rng.random() < 0.03:
                 words.append("don’t")
         sentences = " ".join(words).replace(" the ", ". The ", 3)

@@ -216,6 +216,7 @@ _LOOKALIKES = {
     "": "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff",  # soft hyphen and zero-width characters: dropped
 }
 """Characters that look like (or show as) another, or as nothing: what an editor cannot see."""
+_INVISIBLE = frozenset(_LOOKALIKES[""])
 _FOLD = {ord(char): plain for plain, chars in _LOOKALIKES.items() for char in chars}
 _RESIZING = re.compile("[" + "".join(re.escape(chr(c)) for c, plain in _FOLD.items() if len(plain) != 1) + "]")
 
@@ -250,7 +251,7 @@ class Difference:
     """Where a passage that looks like the quote differs from it: the first place, and how many more."""
 
     word: str
-    """The word (or words) of the text around the first difference."""
+    """The word (or words) of the text around the first difference (shown with invisible characters named)."""
     text: str
     """What the text has there (empty: nothing)."""
     quote: str
@@ -262,7 +263,8 @@ class Difference:
         """``differs at 'don’t': the text has U+2019 RIGHT SINGLE QUOTATION MARK where the quote has U+0027 …``."""
         more = f"; {self.more} more place{'s' if self.more > 1 else ''} differ{'' if self.more > 1 else 's'}" \
             if self.more else ""
-        return (f"differs at '{self.word}': the text has {character_names(self.text)} "
+        word = "".join(f"<U+{ord(c):04X}>" if c in _INVISIBLE else c for c in self.word)
+        return (f"differs at '{word}': the text has {character_names(self.text)} "
                 f"where the quote has {character_names(self.quote)}{more}")
 
 
@@ -343,7 +345,9 @@ def closest_passage(text: str, quote: str) -> str | None:
     The work is bounded: pairs of consecutive words of the quote, the rarest in the text
     first, vote for where the quote would start (at most :data:`_WORK` positions looked
     at); only the :data:`_CANDIDATES` windows with most votes are compared with difflib.
-    A quote with a word changed, dropped or added still finds its passage.
+    A quote with a word changed, dropped or added still finds its passage. The passage
+    runs from the first to the last word the quote shares with it, with as many
+    characters before and after as the quote has beyond them.
     """
     words = normalise(quote).split()
     index = _words(text)
@@ -366,21 +370,23 @@ def closest_passage(text: str, quote: str) -> str | None:
         for p in starts:
             if index.paragraph[p] == index.paragraph[p + 1]:
                 votes[(index.paragraph[p], p - i)] += 1
-    best: tuple[float, int, int, int, int] | None = None  # (likeness, paragraph, i, j, size) of the best run
+    slack = max(3, len(words) // 10)  # a candidate window is widened by this many words: some may be dropped or added
+    best: tuple[float, int, int, int, int, int] | None = None  # likeness, paragraph, then the aligned run
     for (paragraph, start), _ in votes.most_common(_CANDIDATES):
-        low = max(start, bisect.bisect_left(index.paragraph, paragraph))
-        high = min(start + len(words), bisect.bisect_right(index.paragraph, paragraph))
+        low = max(start - slack, bisect.bisect_left(index.paragraph, paragraph))
+        high = min(start + len(words) + slack, bisect.bisect_right(index.paragraph, paragraph))
         matcher = difflib.SequenceMatcher(None, words, index.words[low:high], autojunk=False)
-        i, j, size = matcher.find_longest_match(0, len(words), 0, high - low)
+        blocks = [b for b in matcher.get_matching_blocks() if b.size]
         likeness = matcher.ratio()
-        if size >= 2 and (best is None or likeness > best[0]):
-            best = (likeness, paragraph, i, low + j, size)
+        if any(b.size >= 2 for b in blocks) and (best is None or likeness > best[0]):
+            first, last = blocks[0], blocks[-1]
+            best = (likeness, paragraph, first.a, low + first.b, last.a + last.size, low + last.b + last.size)
     if best is None:
         return None
-    _, paragraph, i, j, size = best
-    return _passage(text, index.paragraphs[paragraph], index.starts[j], index.ends[j + size - 1],
+    _, paragraph, i, j, i_end, j_end = best  # words[i:i_end] stand aligned with the text's words[j:j_end]
+    return _passage(text, index.paragraphs[paragraph], index.starts[j], index.ends[j_end - 1],
                     len(" ".join(words[:i])) + 1 if i else 0,
-                    len(" ".join(words[i + size :])) + 1 if i + size < len(words) else 0)
+                    len(" ".join(words[i_end:])) + 1 if i_end < len(words) else 0)
 
 
 def _passage(text: str, paragraph: tuple[int, int], start: int, end: int, lead: int, tail: int) -> str:

@@ -66,6 +66,9 @@ REQUIRED_CASES = {
     "missing-archived-text",
     "wrong-kind-reference",
     "many-errors",
+    "quote-inside-word",
+    "quote-lookalike-apostrophe",
+    "quote-invisible-character",
 }
 
 SUMMARY = re.compile(r"^checked \d+ files in \S+: .*\b(\d+) errors?, (\d+) warnings?$")
