@@ -292,48 +292,84 @@ def lookalike(text: str, quote: str) -> Difference | None:
         return None
     haystack = _normalised(text)
     start, end = folded.normalised(at), folded.normalised(at + len(folded_needle))
-    passage = haystack[start:end]
-    changes = [op for op in difflib.SequenceMatcher(None, passage, needle, autojunk=False).get_opcodes()
-               if op[0] != "equal"]
+    changes = _changes(haystack[start:end], needle)
     if not changes:
         return None
-    _, i1, i2, j1, j2 = changes[0]
-    return Difference(_whole_words(haystack, start + i1, start + i2), passage[i1:i2], needle[j1:j2], len(changes) - 1)
+    i, i_end, j, j_end = changes[0]
+    return Difference(_whole_words(haystack, start + i, start + i_end), haystack[start + i : start + i_end],
+                      needle[j:j_end], len(changes) - 1)
+
+
+def _changes(passage: str, quote: str) -> list[tuple[int, int, int, int]]:
+    """Where two strings equal once folded differ: (start, end) in each, in one pass (no difflib: they align)."""
+    changes: list[tuple[int, int, int, int]] = []
+    i = j = 0
+    while i < len(passage) or j < len(quote):
+        if i < len(passage) and j < len(quote) and passage[i] == quote[j]:
+            i, j = i + 1, j + 1
+            continue
+        if i < len(passage) and passage[i] in _INVISIBLE:
+            changes.append((i, i + 1, j, j))
+            i += 1
+            continue
+        if j < len(quote) and quote[j] in _INVISIBLE:
+            changes.append((i, i, j, j + 1))
+            j += 1
+            continue
+        i0, j0, mine, theirs = i, j, "", ""
+        while i < len(passage) or j < len(quote):  # take characters until both sides fold to the same
+            if j >= len(quote) or (i < len(passage) and len(mine) <= len(theirs)):
+                mine, i = mine + passage[i].translate(_FOLD), i + 1
+            else:
+                theirs, j = theirs + quote[j].translate(_FOLD), j + 1
+            if mine == theirs:
+                break
+        changes.append((i0, i, j0, j))
+    return changes
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _WORK = 20_000
-"""Positions of anchor words looked at per quote by :func:`closest_passage`: its bound on work."""
-_CANDIDATES = 8
-"""Windows of the text scored with difflib per quote."""
+"""Positions of anchor words looked at per quote by :func:`closest_passage`: its bound on work …"""
+_ANCHORS = 32
+"""… and the pairs of words that stand together in the text and vote, at most."""
+_CANDIDATES = 3
+"""Windows of the text compared with difflib per quote."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Words:
-    """The words of a text (normalised), where each stands, its paragraph, and the positions of each word."""
+    """The words of a text (normalised), the paragraph of each, and where each word stands."""
 
     words: tuple[str, ...]
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
     paragraph: tuple[int, ...]
     """The paragraph of each word (a number that never decreases)."""
+    first_word: tuple[int, ...]
+    """The index of the first word of each paragraph, and the number of words last."""
     paragraphs: tuple[tuple[int, int], ...]
     """(first, last) offset of each paragraph in the text."""
     where: dict[str, list[int]]
+    """The index of every occurrence of each word."""
+
+    def span(self, text: str, word: int) -> tuple[int, int]:
+        """(start, end) of a word in the text, found in its paragraph (made only for the passage shown)."""
+        paragraph = self.paragraph[word]
+        first, last = self.paragraphs[paragraph]
+        found = next(itertools.islice(_WORD.finditer(text, first, last), word - self.first_word[paragraph], None))
+        return found.span()
 
 
 @lru_cache(maxsize=64)  # only for quotes that failed
 def _words(text: str) -> _Words:
     words = tuple(_normalised(text).split())
-    spans = [m.span() for m in _WORD.finditer(text)]
     breaks = [m.span() for m in _PARAGRAPH_BREAK.finditer(text)]
-    break_starts = [a for a, _ in breaks]
-    paragraph = tuple(bisect.bisect_left(break_starts, start) for start, _ in spans)
-    paragraphs = tuple(zip([0] + [b for _, b in breaks], [*break_starts, len(text)], strict=True))
+    paragraphs = tuple(zip([0] + [b for _, b in breaks], [a for a, _ in breaks] + [len(text)], strict=True))
+    counts = [len(text[first:last].split()) for first, last in paragraphs]
+    paragraph = tuple(itertools.chain.from_iterable(itertools.repeat(p, n) for p, n in enumerate(counts)))
     where: dict[str, list[int]] = defaultdict(list)
     for at, word in enumerate(words):
         where[word].append(at)
-    return _Words(words, tuple(a for a, _ in spans), tuple(b for _, b in spans), paragraph, paragraphs, dict(where))
+    return _Words(words, paragraph, (0, *itertools.accumulate(counts)), paragraphs, dict(where))
 
 
 def closest_passage(text: str, quote: str) -> str | None:
@@ -343,8 +379,9 @@ def closest_passage(text: str, quote: str) -> str | None:
     words of the quote stand together in one paragraph.
 
     The work is bounded: pairs of consecutive words of the quote, the rarest in the text
-    first, vote for where the quote would start (at most :data:`_WORK` positions looked
-    at); only the :data:`_CANDIDATES` windows with most votes are compared with difflib.
+    first, vote for where the quote would start (at most :data:`_ANCHORS` pairs and
+    :data:`_WORK` positions looked at); votes near each other add up (words may be dropped or added), and only the
+    :data:`_CANDIDATES` windows with most votes are compared with difflib.
     A quote with a word changed, dropped or added still finds its passage. The passage
     runs from the first to the last word the quote shares with it, with as many
     characters before and after as the quote has beyond them.
@@ -357,9 +394,9 @@ def closest_passage(text: str, quote: str) -> str | None:
         if first and second:
             pairs.append((min(len(first), len(second)), i))
     votes: Counter[tuple[int, int]] = Counter()
-    budget = _WORK
+    budget, anchors = _WORK, _ANCHORS
     for cost, i in sorted(pairs):
-        if budget <= 0:
+        if budget <= 0 or not anchors:
             break
         budget -= cost
         first, second = index.where[words[i]], index.where[words[i + 1]]
@@ -367,15 +404,21 @@ def closest_passage(text: str, quote: str) -> str | None:
             starts = (p for p in first if p + 1 < len(index.words) and index.words[p + 1] == words[i + 1])
         else:
             starts = (p - 1 for p in second if p and index.words[p - 1] == words[i])
+        hit = False
         for p in starts:
             if index.paragraph[p] == index.paragraph[p + 1]:
                 votes[(index.paragraph[p], p - i)] += 1
-    slack = max(3, len(words) // 10)  # a candidate window is widened by this many words: some may be dropped or added
+                hit = True
+        anchors -= hit
+    slack = max(3, len(words) // 10)  # words the text may have more or fewer than the quote: a band of diagonals
+    bands: Counter[tuple[int, int]] = Counter()
+    for (paragraph, start), _ in votes.most_common(4 * _CANDIDATES):
+        bands[(paragraph, start)] = sum(votes.get((paragraph, start + d), 0) for d in range(-slack, slack + 1))
     best: tuple[float, int, int, int, int, int] | None = None  # likeness, paragraph, then the aligned run
-    for (paragraph, start), _ in votes.most_common(_CANDIDATES):
-        low = max(start - slack, bisect.bisect_left(index.paragraph, paragraph))
-        high = min(start + len(words) + slack, bisect.bisect_right(index.paragraph, paragraph))
-        matcher = difflib.SequenceMatcher(None, words, index.words[low:high], autojunk=False)
+    for (paragraph, start), _ in bands.most_common(_CANDIDATES):
+        low = max(start - slack, index.first_word[paragraph])
+        high = min(start + len(words) + slack, index.first_word[paragraph + 1])
+        matcher = difflib.SequenceMatcher(None, words, index.words[low:high])  # autojunk: common words in long windows
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
         likeness = matcher.ratio()
         if any(b.size >= 2 for b in blocks) and (best is None or likeness > best[0]):
@@ -384,7 +427,7 @@ def closest_passage(text: str, quote: str) -> str | None:
     if best is None:
         return None
     _, paragraph, i, j, i_end, j_end = best  # words[i:i_end] stand aligned with the text's words[j:j_end]
-    return _passage(text, index.paragraphs[paragraph], index.starts[j], index.ends[j_end - 1],
+    return _passage(text, index.paragraphs[paragraph], index.span(text, j)[0], index.span(text, j_end - 1)[1],
                     len(" ".join(words[:i])) + 1 if i else 0,
                     len(" ".join(words[i_end:])) + 1 if i_end < len(words) else 0)
 
