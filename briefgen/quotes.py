@@ -376,7 +376,8 @@ def closest_passage(text: str, quote: str) -> str | None:
     """The passage of one paragraph of the text most like the quote, as long as it and aligned with it.
 
     An ellipsis marks where the passage is cut from its paragraph. None when no two
-    words of the quote stand together in one paragraph.
+    words of the quote stand together in one paragraph (in a quote of 200 words or
+    more, two words common in its window do not count: difflib's autojunk).
 
     The work is bounded: pairs of consecutive words of the quote, the rarest in the text
     first, vote for where the quote would start (at most :data:`_ANCHORS` pairs and
