@@ -41,6 +41,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,27 +71,27 @@ class _Index:
     """Pieces of the normalised text and where each stands in the original one.
 
     A piece is a word, or, inside a word that NFC changes, one cluster of characters
-    (a letter and its combining marks); ``exact`` pieces map character by character.
+    (a letter and its combining marks). Pieces map character by character, except those
+    NFC changes: ``changed`` holds the original end of each of those (by piece number).
     """
 
     norm_starts: tuple[int, ...]
     orig_starts: tuple[int, ...]
-    orig_ends: tuple[int, ...]
-    exact: tuple[bool, ...]
+    changed: Mapping[int, int]
 
     def start(self, at: int) -> int:
         """Offset in the original text where the character at ``at`` in the normalised one starts (never a space)."""
         piece = bisect.bisect_right(self.norm_starts, at) - 1
-        if self.exact[piece]:
-            return self.orig_starts[piece] + (at - self.norm_starts[piece])
-        return self.orig_starts[piece]
+        if piece in self.changed:
+            return self.orig_starts[piece]
+        return self.orig_starts[piece] + (at - self.norm_starts[piece])
 
     def end(self, at: int) -> int:
         """Offset in the original text just after the character at ``at`` in the normalised one."""
         piece = bisect.bisect_right(self.norm_starts, at) - 1
-        if self.exact[piece]:
-            return self.orig_starts[piece] + (at - self.norm_starts[piece]) + 1
-        return self.orig_ends[piece]
+        if piece in self.changed:
+            return self.changed[piece]
+        return self.orig_starts[piece] + (at - self.norm_starts[piece]) + 1
 
 
 @lru_cache(maxsize=1 << 16)  # one per source text: a smaller cache thrashes on large corpora
@@ -117,25 +118,25 @@ def _clusters(word: str) -> list[tuple[int, str]]:
 def _index(text: str) -> _Index:
     norm_starts: list[int] = []
     orig_starts: list[int] = []
-    orig_ends: list[int] = []
-    exact: list[bool] = []
+    changed: dict[int, int] = {}
     position = 0
+    nfc = unicodedata.is_normalized("NFC", text)  # then no word needs looking at
     for match in _WORD.finditer(text):  # the words of normalise(text): NFC never makes or unmakes whitespace
         word = match.group()
-        if unicodedata.is_normalized("NFC", word):
+        if nfc or unicodedata.is_normalized("NFC", word):
             pieces = [(0, word, word)]
         else:
             pieces = [(at, chars, unicodedata.normalize("NFC", chars)) for at, chars in _clusters(word)]
             if "".join(p[2] for p in pieces) != unicodedata.normalize("NFC", word):
                 pieces = [(0, word, unicodedata.normalize("NFC", word))]  # not cut where it should be: one piece
         for at, chars, norm in pieces:
+            if chars != norm:
+                changed[len(norm_starts)] = match.start() + at + len(chars)
             norm_starts.append(position)
             orig_starts.append(match.start() + at)
-            orig_ends.append(match.start() + at + len(chars))
-            exact.append(chars == norm)
             position += len(norm)
         position += 1
-    return _Index(tuple(norm_starts), tuple(orig_starts), tuple(orig_ends), tuple(exact))
+    return _Index(tuple(norm_starts), tuple(orig_starts), changed)
 
 
 def _has_prefix(haystack: str, at: int, before: str) -> bool:
