@@ -280,12 +280,7 @@ def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool] | Non
     """Why a quote does not stand in its source text (message, hint, is-error), or None."""
     found = quotes.count(text, citation.quote)
     if not found:
-        near = closest_passage(text, citation.quote)
-        return (
-            f"quote not found verbatim in the archived text of '{citation.source}'",
-            f"closest passage: {near}" if near else None,
-            True,
-        )
+        return _not_found(text, citation)
     if citation.prefix or citation.suffix:
         found = quotes.count(text, citation.quote, citation.prefix, citation.suffix)
         if not found:
@@ -295,37 +290,18 @@ def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool] | Non
     return None
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-
-
-def closest_passage(text: str, quote: str) -> str | None:
-    """The passage of one paragraph of the text that shares the longest run of words with the quote.
-
-    The passage is about as long as the quote and aligned with it; an ellipsis marks
-    where it is cut from its paragraph. None when no two words of the quote stand together.
-    """
-    words = quote.split()
-    for size in range(min(len(words), 6), 1, -1):
-        for i in range(len(words) - size + 1):
-            for start, end in quotes.find(text, " ".join(words[i : i + size])):
-                if _PARAGRAPH_BREAK.search(text, start, end):
-                    continue  # the run crosses paragraphs: look for another
-                before = [m.end() for m in _PARAGRAPH_BREAK.finditer(text, 0, start)]
-                after = _PARAGRAPH_BREAK.search(text, end)
-                first, last = (before[-1] if before else 0), (after.start() if after else len(text))
-                # as much text before and after the run as the quote has, widened to whole words
-                lead = len(" ".join(words[:i])) + 1 if i else 0
-                tail = len(" ".join(words[i + size :])) + 1 if i + size < len(words) else 0
-                cut_from, cut_to = max(first, start - lead), min(last, end + tail)
-                while cut_from > first and not text[cut_from - 1].isspace():
-                    cut_from -= 1
-                while cut_to < last and not text[cut_to].isspace():
-                    cut_to += 1
-                passage = quotes.normalise(text[cut_from:cut_to])
-                opening = "…" if quotes.normalise(text[first:cut_from]) else ""
-                closing = "…" if quotes.normalise(text[cut_to:last]) else ""
-                return f"{opening}{passage}{closing}"
-    return None
+def _not_found(text: str, citation: Any) -> tuple[str, str | None, bool]:
+    """The error for a quote that does not stand in its source text, with what stands there instead."""
+    words = quotes.part_of_word(text, citation.quote)
+    if words is not None:
+        return (f"quote stands in the archived text of '{citation.source}' only as part of longer words",
+                f"the text has '{words}'; quote whole words", True)
+    message = f"quote not found verbatim in the archived text of '{citation.source}'"
+    difference = quotes.lookalike(text, citation.quote)
+    if difference is not None:
+        return message, f"closest passage {difference.describe()}", True
+    near = quotes.closest_passage(text, citation.quote)
+    return message, f"closest passage: {near}" if near else None, True
 
 
 def _cycles(records: Mapping[str, Record]) -> Iterator[Diagnostic]:

@@ -73,6 +73,9 @@ REQUIRED_CASES = {
     "newline-in-value",
     "control-characters",
     "bidi-override",
+    "quote-inside-word",
+    "quote-lookalike-apostrophe",
+    "quote-invisible-character",
 }
 
 SUMMARY = re.compile(r"^checked \d+ files in \S+: .*\b(\d+) errors?, (\d+) warnings?$")

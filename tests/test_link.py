@@ -6,16 +6,19 @@ text, one valid actor (``aldoria``) citing it, and whatever files the test is ab
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from benchmarks import hint as hint_benchmark
 from briefgen import quotes
 from briefgen.diagnostics import with_article
-from briefgen.link import closest_passage, link
+from briefgen.link import link
 from briefgen.load import parse
 from briefgen.model import KIND_BY_NAME
 from briefgen.project import check
+from briefgen.quotes import closest_passage
 from briefgen.validate import Partial, Record, validate
 
 TEXT = """THE BULLETIN
@@ -263,10 +266,167 @@ def test_closest_passage_is_aligned_with_the_quote() -> None:
     assert closest_passage(text, "One two three four five six seven eight nine tan.") == text
 
 
-@pytest.mark.parametrize("quote", ["Alpha beta", "beta gamma delta", "ta gam", "delta epsilon", "zeta", "epsilon zeta"])
+@pytest.mark.parametrize(
+    "quote", ["Alpha beta", "beta gamma delta", "beta\ngamma", "delta epsilon", "zeta", "epsilon zeta"])
 def test_quote_found_by_the_check_is_the_one_highlighted_whatever_the_whitespace(quote: str) -> None:
     text = "  Alpha\t beta\n\ngamma\xa0delta \u2003epsilon\u2028zeta  \nzeta\r\n"
     spans = quotes.find(text, quote)
     assert len(spans) == quotes.count(text, quote) >= 1
-    assert [quotes.normalise(text[a:b]) for a, b in spans] == [quote] * len(spans)
+    assert [quotes.normalise(text[a:b]) for a, b in spans] == [quotes.normalise(quote)] * len(spans)
     assert not text[spans[0][0]].isspace() and not text[spans[0][1] - 1].isspace()
+
+
+# --- quotes: word boundaries ----------------------------------------------------------------
+
+OBSERVERS = "The mission sent unarmed observers. Observers’ reports: “We don’t know.” (Tidewater 2019)"
+
+
+@pytest.mark.parametrize("quote", ["armed observers", "The mission sent unarmed observer", "Tidewater 201",
+                                   "idewater 2019", "n’t know", "Observer"])
+def test_quote_that_starts_or_ends_inside_a_word_does_not_stand(quote: str) -> None:
+    assert quotes.count(OBSERVERS, quote) == 0
+    assert quotes.find(OBSERVERS, quote) == []
+
+
+@pytest.mark.parametrize("quote", ["unarmed observers", "observers.", "“We don’t know.”", "“We", "know.",
+                                   ".” (Tidewater", "Observers’", "Observers", "(Tidewater 2019)", "2019", "’ reports"])
+def test_quote_may_begin_or_end_with_punctuation_next_to_a_word(quote: str) -> None:
+    assert quotes.count(OBSERVERS, quote) == 1
+    (start, end), = quotes.find(OBSERVERS, quote)
+    assert OBSERVERS[start:end] == quote
+
+
+def test_prefix_and_suffix_are_whole_words_too() -> None:
+    text = "two patrol boats and one patrol boat; four patrol boats"
+    assert quotes.count(text, "patrol boats") == 2
+    assert quotes.count(text, "patrol boats", prefix="two") == 1
+    assert quotes.count(text, "patrol boats", prefix="wo") == 0
+    assert quotes.count(text, "patrol boats", prefix="; four") == 1
+    assert quotes.count(text, "patrol boats", prefix="oat; four") == 0
+    assert quotes.count(text, "patrol boats", suffix="and one") == 1
+    assert quotes.count(text, "patrol boats", suffix="and on") == 0
+    assert quotes.find(text, "patrol boats", suffix="and one") == [(4, 16)]
+
+
+def test_quote_inside_a_word_is_reported_with_the_words_it_stands_in(tmp_path: Path) -> None:
+    actor = "name: Navy\ntype: armed-force\nmentions:\n" + citation(quote="Aldorian Navy will send two ship")
+    assert lines(tmp_path, {"actors/navy.yaml": actor}) == [
+        "actors/navy.yaml:5:12: error: mentions[0].quote: quote stands in the archived text of 'bulletin' only as"
+        " part of longer words (hint: the text has 'Aldorian Navy will send two ships'; quote whole words)"
+    ]
+
+
+# --- quotes: Unicode ------------------------------------------------------------------------
+
+NFC = "Le ministère a déclaré : « Ça suffit. » Ångström"
+NFD = unicodedata.normalize("NFD", NFC)
+
+
+@pytest.mark.parametrize(("text", "quote"), [(NFC, NFD), (NFD, NFC), (NFD, NFD)], ids=["nfd-quote", "nfd-text", "both"])
+@pytest.mark.parametrize("words", ["ministère a déclaré", "déclaré", "Ça suffit.", "Ångström"])
+def test_quote_matches_under_nfc_and_is_highlighted_at_its_original_offsets(text: str, quote: str, words: str) -> None:
+    quote = unicodedata.normalize("NFC" if quote is NFC else "NFD", words)
+    assert quotes.count(text, quote) == 1
+    (start, end), = quotes.find(text, quote)
+    assert unicodedata.normalize("NFC", text[start:end]) == unicodedata.normalize("NFC", words)
+
+
+def test_nfd_text_is_highlighted_with_its_combining_marks() -> None:
+    text = "Cafe\u0301 au lait, cafe\u0301"
+    assert quotes.find(text, "Café") == [(0, 5)]  # the acute accent, after the e, belongs to the passage
+    assert quotes.find(text, "café") == [(15, 20)]
+    assert quotes.count(text, "Cafe") == 0  # the e with its accent is not an e
+
+
+@pytest.mark.parametrize("word", [
+    "Ångström",  # A + ring: one cluster, shorter in NFC
+    "\u212bngstro\u0308m",  # ANGSTROM SIGN: NFC makes it U+00C5
+    "\u1100\u1161\u11a8",  # Hangul jamo: one syllable in NFC
+    "\u0958\u0301",  # DEVANAGARI LETTER QA: NFC decomposes it, longer
+    "a\u0301\u0327b",  # two marks NFC reorders and composes in part
+    "x\u0344y",  # COMBINING GREEK DIALYTIKA TONOS: two marks in NFC
+])
+def test_every_word_of_a_text_that_nfc_changes_is_found_where_it_stands(word: str) -> None:
+    text = f"before {word} after\n{word}{word} {word}."
+    norm = quotes.normalise(word)
+    assert quotes.normalise(text).split() == [unicodedata.normalize("NFC", w) for w in text.split()]
+    spans = quotes.find(text, norm)
+    assert [quotes.normalise(text[a:b]) for a, b in spans] == [norm, norm]
+    assert [text[a:b] for a, b in spans] == [word, word]
+
+
+def test_no_break_spaces_count_as_whitespace() -> None:
+    text = "on 20\u00a0May, 400\u202fpersonnel and 3\u2007ships"
+    assert quotes.count(text, "on 20 May, 400 personnel and 3 ships") == 1
+    assert quotes.count("on 20 May", "on 20\u00a0May") == 1
+
+
+@pytest.mark.parametrize(("text", "quote", "hint"), [
+    ("We don’t know.", "We don't know.",
+     "differs at 'don’t': the text has U+2019 RIGHT SINGLE QUOTATION MARK where the quote has U+0027 APOSTROPHE"),
+    ("He said “no” twice.", 'He said "no" twice.',
+     "differs at '“no”': the text has U+201C LEFT DOUBLE QUOTATION MARK where the quote has U+0022 QUOTATION MARK;"
+     " 1 more place differs"),
+    ("on 20–23 May", "on 20-23 May",
+     "differs at '20–23': the text has U+2013 EN DASH where the quote has U+002D HYPHEN-MINUS"),
+    ("a well-known drill", "a well‑known drill",
+     "differs at 'well-known': the text has U+002D HYPHEN-MINUS where the quote has U+2011 NON-BREAKING HYPHEN"),
+    ("and so on… Then", "and so on... Then",
+     "differs at 'on…': the text has U+2026 HORIZONTAL ELLIPSIS where the quote has 3 × U+002E FULL STOP"),
+    ("the coun\u00adtry’s navy", "the country’s navy",
+     "differs at 'coun<U+00AD>try’s': the text has U+00AD SOFT HYPHEN where the quote has nothing"),
+    ("the country navy", "the coun\u200btry navy",
+     "differs at 'country': the text has nothing where the quote has U+200B ZERO WIDTH SPACE"),
+    ("Port of Vostrava", "Port оf Vostrava",
+     "differs at 'of': the text has U+006F LATIN SMALL LETTER O where the quote has U+043E CYRILLIC SMALL LETTER O"),
+])
+def test_a_passage_that_looks_the_same_is_told_apart_by_the_character_that_differs(
+        text: str, quote: str, hint: str) -> None:
+    assert quotes.count(text, quote) == 0
+    difference = quotes.lookalike(text, quote)
+    assert difference is not None
+    assert difference.describe() == hint
+
+
+def test_lookalike_hint_is_given_by_the_check(tmp_path: Path) -> None:
+    files = {"sources/bulletin.txt": TEXT.replace("a tug", "a ‘tug’"),
+             "actors/navy.yaml": "name: Navy\ntype: armed-force\nmentions:\n" + citation(
+                 quote="\"two ships and a 'tug'\"")}
+    assert lines(tmp_path, files) == [
+        "actors/navy.yaml:5:12: error: mentions[0].quote: quote not found verbatim in the archived text of"
+        " 'bulletin' (hint: closest passage differs at '‘tug’.': the text has U+2018 LEFT SINGLE QUOTATION MARK"
+        " where the quote has U+0027 APOSTROPHE; 1 more place differs)"
+    ]
+
+
+def test_a_passage_that_differs_in_a_letter_is_no_lookalike() -> None:
+    assert quotes.lookalike("We don’t know.", "We won't know.") is None
+
+
+# --- quotes: the closest passage in a long text ---------------------------------------------
+
+
+def test_closest_passage_is_found_for_long_quotes_in_a_long_text(tmp_path: Path) -> None:
+    found = hint_benchmark.write_project(tmp_path, megabytes=1.0, count=20, length=120)
+    diagnostics = check(tmp_path / "content").diagnostics
+    assert len(diagnostics) == len(found) == 20
+    for quote, diagnostic in zip(found, diagnostics, strict=True):
+        assert diagnostic.message.endswith("quote not found verbatim in the archived text of 'long-report'")
+        words = quote.passage.split()
+        if quote.kind in ("one-word", "every-fourth"):
+            assert diagnostic.hint is not None and diagnostic.hint.startswith("closest passage: ")
+            assert " ".join(words[3:-3]) in diagnostic.hint  # the passage it was made from, give or take a word
+        elif quote.kind == "apostrophe":
+            assert diagnostic.hint is not None
+            assert diagnostic.hint.startswith("closest passage differs at 'don’t")
+            assert "the text has U+2019 RIGHT SINGLE QUOTATION MARK where the quote has U+0027 APOSTROPHE" \
+                in diagnostic.hint
+
+
+def test_closest_passage_finds_a_quote_with_a_word_dropped_or_added() -> None:
+    text = ("Filler words stand here first.\n\n" + "Noise noise noise. " * 50 + "\n\n"
+            "The Aldorian Navy will send two patrol boats and a supply ship to the drill this spring.\n")
+    assert closest_passage(text, "The Aldorian Navy will send patrol boats and a supply ship to the drill") \
+        == "The Aldorian Navy will send two patrol boats and a supply ship to the drill…"
+    assert closest_passage(text, "Navy will send two new patrol boats and a supply ship to the drill this spring.") \
+        == "…Navy will send two patrol boats and a supply ship to the drill this spring."
