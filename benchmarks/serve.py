@@ -64,12 +64,12 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def wait_for(url: str, needle: str, timeout: float) -> float | None:
-    """Seconds until ``url`` serves a page containing ``needle`` (polled every 10 ms), or None."""
+def wait_for(url: str, needle: str, timeout: float, *, present: bool = True) -> float | None:
+    """Seconds until ``url`` serves a page containing ``needle`` (or, not ``present``, without it), or None."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         body = fetch(url)
-        if body is not None and needle in body:
+        if body is not None and (needle in body) is present:
             return time.perf_counter() - start
         time.sleep(0.01)
     return None
@@ -127,6 +127,9 @@ def run(project: Path, env: dict[str, str], count: int, timeout: float, log: Pat
                         print(f"  {edit.kind} edit {k}: {seconds:.2f} s", flush=True)
                 finally:
                     edit.file.write_text(original, encoding="utf-8")
+                    # served again as it was before the next edit (or the server stopping): a busy
+                    # machine must not merge the restore into the next edit's rebuild, or lose it
+                    wait_for(base + edit.url, edit.expect(count), timeout, present=False)
                     time.sleep(1.0)
                 results[f"{edit.kind}_s"] = times
                 results[f"{edit.kind}_median_s"] = statistics.median(times)
