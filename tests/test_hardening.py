@@ -170,7 +170,7 @@ def test_sigkill_mid_pages_and_mid_pdf_leaves_site_untouched(big_project: Path, 
 def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> None:
     import fcntl
 
-    from briefgen.build import LOCK_NAME, _sweep
+    from briefgen.output import LOCK_NAME, sweep
 
     dead, running, foreign = tmp_path / ".site-dead", tmp_path / ".site-running", tmp_path / ".site-foreign"
     for folder in (dead, running, foreign):
@@ -180,7 +180,7 @@ def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> N
     (running / LOCK_NAME).write_bytes(b"")
     with open(running / LOCK_NAME, "rb") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        _sweep(tmp_path)
+        sweep(tmp_path)
     assert not dead.exists(), "a staging folder whose lock nobody holds is left over: removed"
     assert running.exists(), "a running build's staging folder is never touched"
     assert foreign.exists(), "a folder without briefgen's lock is not briefgen's to remove"
