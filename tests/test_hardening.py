@@ -167,6 +167,80 @@ def test_sigkill_mid_pages_and_mid_pdf_leaves_site_untouched(big_project: Path, 
     assert leftovers == [], f"the next build did not sweep the killed builds' staging folders: {leftovers}"
 
 
+def _group(pgid: int) -> list[tuple[int, str]]:
+    """Processes (pid, name) in process group ``pgid`` that still run (a zombie holds no file, no lock)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        state, _, group = stat[stat.rindex(")") + 2:].split()[:3]
+        if int(group) == pgid and state not in ("Z", "X"):
+            found.append((int(entry), stat[stat.index("(") + 1:stat.rindex(")")]))
+    return found
+
+
+def _lock_is_free(staging: Path) -> bool:
+    import fcntl
+
+    from briefgen.output import LOCK_NAME
+
+    with open(staging / LOCK_NAME, "rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with the build on Linux")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_build_killed_while_pdfs_render_leaves_no_process_behind(big_project: Path, tmp_path: Path,
+                                                                   sig: signal.Signals) -> None:
+    """The build's PDF workers (and page worker) die with it; its lock is free; the next build sweeps."""
+    shutil.rmtree(big_project / ".briefgen-cache", ignore_errors=True)  # PDFs to render, not to copy
+    old = set(stagings(big_project))
+    log = tmp_path / "build.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([BRIEFGEN, "build", "-q", "--pdf"], cwd=big_project, env=env(), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, f"the build ended before its PDFs (exit {proc.returncode}): {log.read_text()}"
+            assert time.monotonic() < deadline, "never saw the build writing PDFs"
+            found = [s for s in stagings(big_project) if s not in old and not s.name.startswith(".site-old-")]
+            with contextlib.suppress(FileNotFoundError):
+                if found and _writing_pdfs(found[0]):
+                    break
+            time.sleep(0.005)
+        staging = found[0]
+        workers = [p for p in _group(proc.pid) if p[0] != proc.pid]
+        assert workers, "expected PDF workers while PDFs render"
+        os.kill(proc.pid, sig)
+        proc.wait(timeout=30)
+        assert proc.returncode == -sig, log.read_text()
+        started = time.monotonic()
+        while _group(proc.pid) and time.monotonic() - started < 5:
+            time.sleep(0.02)
+        assert _group(proc.pid) == [], f"processes of the killed build still run 5 s later (workers were {workers})"
+        if sig == signal.SIGTERM:
+            assert not staging.exists(), "a build stopped by SIGTERM removes its staging folder itself"
+            assert "Traceback" not in log.read_text(), log.read_text()
+        else:
+            assert _lock_is_free(staging), "the staging folder of a killed build is still locked"
+        again = briefgen(big_project, "build", "-q", "--no-pdf")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert not staging.exists(), "the next build did not sweep the killed build's staging folder"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
 def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> None:
     import fcntl
 
