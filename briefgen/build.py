@@ -164,10 +164,11 @@ _WRITING = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
 
 def _os_error(exc: OSError, staging: Path, target: Path) -> str:
     """One line for a read or write that failed during the build, naming the file as the site will hold it."""
-    name: Any = exc.filename
-    if name is None:
+    names: list[Any] = [n for n in (exc.filename2, exc.filename) if n is not None]  # a copy: (source, target)
+    if not names:
         return output.io_error(target, "write", exc)  # a write() without a name: into the site, being written
-    path = Path(os.fsdecode(name))
-    if path.is_relative_to(staging):
-        return output.io_error(target / path.relative_to(staging), "write", exc)
-    return output.io_error(path, "write" if exc.errno in _WRITING else "open", exc)
+    paths = [Path(os.fsdecode(n)) for n in names]
+    for path in paths:
+        if path.is_relative_to(staging):
+            return output.io_error(target / path.relative_to(staging), "write", exc)
+    return output.io_error(paths[-1], "write" if exc.errno in _WRITING else "open", exc)

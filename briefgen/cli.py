@@ -42,7 +42,7 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("content", default="content", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("content", default="content", type=click.Path(file_okay=False, readable=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Print one line per problem, or one JSON document.")

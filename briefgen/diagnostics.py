@@ -17,7 +17,8 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
-    """One problem at one place in one file (line and column are 1-based)."""
+    """One problem at one place in one file (line and column are 1-based; both 0 for a problem with no
+    place in the file, such as a file or folder that cannot be read)."""
 
     path: str
     line: int
@@ -28,7 +29,8 @@ class Diagnostic:
 
     def format(self) -> str:
         """Render as one line, the way compilers do, so editors can jump to it."""
-        text = f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        text = f"{where}: {self.severity.value}: {self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
         return text

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -82,10 +83,15 @@ def site_folder(path: Path) -> Path:
     """Where the site goes: ``path``, or the folder a symbolic link ``path`` names (the link stays).
 
     Raises:
-        Refused: ``path`` is a link to nothing.
+        Refused: ``path`` is a link to nothing, or cannot be looked at.
     """
-    if not path.is_symlink():
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return path
+    except FileNotFoundError:
         return path
+    except OSError as exc:  # a name too long, a path through a file
+        raise Refused(io_error(path, "use it as the site folder", exc)) from None
     target = Path(os.path.realpath(path))
     if not target.exists():
         raise Refused(f"{shown(path)}: error: is a symbolic link to {target}, which does not exist "
