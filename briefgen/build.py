@@ -74,12 +74,15 @@ def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, 
     A SIGTERM stops the build, removes what it wrote and ends the process by that signal.
     """
     handler = _logging(quiet)
+    published: list[bool] = []  # filled once the new site is in place
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop) if main else None
     try:
-        return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf, keep=keep)
+        return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf, keep=keep,
+                      published=published)
     except _Stopped:
-        said.error("error: the build was stopped (SIGTERM); the previous site is untouched")
+        said.error("error: the build was stopped (SIGTERM); %s", "the new site was already in place" if published
+                   else "the previous site is untouched")
     finally:
         if main:
             signal.signal(signal.SIGTERM, previous)
@@ -89,7 +92,7 @@ def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, 
 
 
 def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Path | None,
-           pdf: bool | None, keep: Keep | None) -> int:
+           pdf: bool | None, keep: Keep | None, published: list[bool]) -> int:
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config = load_config(str(config_file), strict=strict, **overrides)
     plugin = config.plugins.get("briefgen")
@@ -118,13 +121,14 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
                   output.io_error(target.parent, "write", exc), given.name)
         return 1
     try:
-        return _build_into(config, staging.folder, target, keep)
+        return _build_into(config, staging.folder, target, keep, published)
     finally:
         staging.close()
 
 
-def _build_into(config: MkDocsConfig, staging: Path, target: Path, keep: Keep | None) -> int:
-    """Build into ``staging``, then put it in place of ``target``."""
+def _build_into(config: MkDocsConfig, staging: Path, target: Path, keep: Keep | None,
+                published: list[bool]) -> int:
+    """Build into ``staging``, then put it in place of ``target`` (and say so in ``published``)."""
     config.site_dir = str(staging)
     try:
         config.plugins.on_startup(command="build", dirty=False)
@@ -140,7 +144,9 @@ def _build_into(config: MkDocsConfig, staging: Path, target: Path, keep: Keep | 
         said.error("%s", _os_error(exc, staging, target))
         return 1
     try:
-        skipped = output.replace(staging, target, keep)
+        with output.signals_held():  # a SIGTERM during the swap arrives after it, when published says so
+            skipped = output.replace(staging, target, keep)
+            published.append(True)
     except output.Refused as exc:
         said.error("%s", exc)
         return 1

@@ -14,12 +14,16 @@ left by a build that was killed and is swept by the next one.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -136,6 +140,8 @@ def check(target: Path, keep: Keep | None, option: str = "--site-dir") -> None:
         hint = "to publish into a git checkout, keeping its hidden entries, build with --keep-hidden"
     elif marked:
         hint = f"move it away, or choose another {option}"
+    elif (target / "assets" / "briefgen.css").is_file():
+        hint = "it looks like a site an earlier briefgen built, before sites were marked: remove it once"
     else:
         hint = (f"choose another {option}, or empty the folder"
                 + ("; to publish into a git checkout, keeping its hidden entries, build with --keep-hidden"
@@ -203,8 +209,9 @@ def replace(staging_folder: Path, target: Path, keep: Keep | None) -> tuple[str,
     Without ``keep``: two renames (the old site aside, the new one in), each atomic; a
     failure between them puts the old site back. With ``keep``: the marker first (so the
     folder is marked throughout), then each entry not kept is moved aside and each built
-    one moved in — a rename each, not one for the whole. A built entry with a kept name
-    is not published (the folder's own one stays): those names are returned.
+    one moved in — a rename each, not one for the whole; a failure puts back what was
+    moved. A built entry with a kept name is not published (the folder's own one stays):
+    those names are returned. SIGTERM, SIGINT and SIGHUP wait until the renames are done.
 
     Raises:
         Refused: ``target`` changed during the build into a folder briefgen may not replace.
@@ -216,32 +223,73 @@ def replace(staging_folder: Path, target: Path, keep: Keep | None) -> tuple[str,
     check(target, keep)  # again: the folder may have changed while the site was built
     trash = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}old-", dir=target.parent))
     lock = _hold(trash)  # swept by a later build, were the deletion below to be killed
-    old = trash / "site"
-    skipped: list[str] = []
     try:
-        if keep is None or not target.exists():
-            if os.path.lexists(target):
-                target.rename(old)
-            try:
-                staging_folder.rename(target)
-            except OSError:
-                if old.exists():
-                    old.rename(target)
-                raise
-        else:
-            old.mkdir()
-            os.replace(staging_folder / MARKER, target / MARKER)
-            for name in sorted(os.listdir(target)):
-                if name != MARKER and not keep(name):
-                    (target / name).rename(old / name)
-            for name in sorted(os.listdir(staging_folder)):
-                if keep(name):
-                    skipped.append(name)
-                else:
-                    (staging_folder / name).rename(target / name)
+        with signals_held():
+            if keep is None or not target.exists():
+                _swap(staging_folder, target, trash / "site")
+                return ()
+            return _swap_entries(staging_folder, target, trash / "site", keep)
     finally:
         lock.close()
         _remove_later(trash)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGTERM, SIGINT and SIGHUP until the block ends: a swap is a few renames, never left half done
+    (nesting is fine: the outermost block lets them in)."""
+    held = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _swap(staging_folder: Path, target: Path, old: Path) -> None:
+    """The old site to ``old``, the new one in its place: two renames; the old site back if the second fails."""
+    if os.path.lexists(target):
+        target.rename(old)
+    try:
+        staging_folder.rename(target)
+    except BaseException:
+        if os.path.lexists(old):
+            old.rename(target)
+        raise
+
+
+def _swap_entries(staging_folder: Path, target: Path, old: Path, keep: Keep) -> tuple[str, ...]:
+    """Replace the entries of ``target`` that ``keep`` does not keep by the built ones, one rename each.
+
+    The marker goes first, so the folder is marked throughout; a failed rename puts back what was moved.
+    """
+    old.mkdir()
+    os.replace(staging_folder / MARKER, target / MARKER)
+    moved_out: list[str] = []
+    moved_in: list[str] = []
+    skipped: list[str] = []
+    try:
+        for name in sorted(os.listdir(target)):
+            if name != MARKER and not keep(name):
+                (target / name).rename(old / name)
+                moved_out.append(name)
+        for name in sorted(os.listdir(staging_folder)):
+            if keep(name):
+                skipped.append(name)
+            else:
+                (staging_folder / name).rename(target / name)
+                moved_in.append(name)
+    except BaseException:
+        for name in moved_in:
+            with contextlib.suppress(OSError):
+                (target / name).rename(staging_folder / name)
+        for name in moved_out:
+            with contextlib.suppress(OSError):
+                (old / name).rename(target / name)
+        raise
     return tuple(skipped)
 
 

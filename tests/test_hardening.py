@@ -260,6 +260,33 @@ def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> N
     assert foreign.exists(), "a folder without briefgen's lock is not briefgen's to remove"
 
 
+def test_sweep_follows_no_link_and_takes_no_lock_that_is_a_link(tmp_path: Path) -> None:
+    from briefgen.output import LOCK_NAME, sweep
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / LOCK_NAME).write_bytes(b"")
+    (elsewhere / "precious.txt").write_text("x")
+    (tmp_path / ".site-link").symlink_to(elsewhere)  # a link named like a staging folder, to a folder with a lock
+    linked_lock = tmp_path / ".site-linked-lock"
+    linked_lock.mkdir()
+    (linked_lock / LOCK_NAME).symlink_to(elsewhere / LOCK_NAME)
+    sweep(tmp_path)
+    assert (elsewhere / "precious.txt").exists() and (tmp_path / ".site-link").is_symlink()
+    assert linked_lock.exists(), "a lock file that is a link is not briefgen's"
+
+
+def test_a_replaced_site_whose_deletion_was_cut_short_is_swept(tmp_path: Path) -> None:
+    """The old site is moved into a locked ``.site-old-…`` folder and deleted old-site-first, lock last."""
+    from briefgen.output import LOCK_NAME, sweep
+
+    cut_short = tmp_path / ".site-old-abc"
+    (cut_short / "site" / "actors").mkdir(parents=True)
+    (cut_short / LOCK_NAME).write_bytes(b"")
+    sweep(tmp_path)
+    assert not cut_short.exists()
+
+
 # --- failed builds ----------------------------------------------------------------------------------
 
 

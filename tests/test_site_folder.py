@@ -93,6 +93,17 @@ def test_a_file_added_beside_a_checkouts_git_without_keep_hidden_is_refused(proj
     assert tree(project / "site") == before
 
 
+def test_a_site_an_earlier_briefgen_built_without_marker_is_refused_with_a_hint(project: Path) -> None:
+    assert build(project) == (0, [])
+    (project / "site" / MARKER).unlink()  # as sites were before the marker
+    before = tree(project / "site")
+    status, lines = build(project)
+    assert status == 1 and len(lines) == 1, lines
+    assert lines[0].endswith("(hint: it looks like a site an earlier briefgen built, before sites were marked: "
+                             "remove it once)"), lines[0]
+    assert tree(project / "site") == before
+
+
 def test_a_link_to_nothing_is_refused(project: Path) -> None:
     (project / "site").symlink_to("gone")
     status, lines = build(project)
@@ -188,3 +199,14 @@ def test_mkdocs_build_into_a_checkout_keeps_its_hidden_entries_and_marks_it(proj
         assert status == 0, out
         assert (pages / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
         assert (pages / MARKER).is_file() and (pages / "index.html").is_file()
+
+
+def test_a_kept_name_the_build_also_makes_keeps_the_folders_own_and_says_so(project: Path) -> None:
+    pages = checkout(project / "pages")
+    (pages / "404.html").write_text("our own not-found page\n")
+    status, lines = build(project, "-d", "pages", "--keep", "CNAME", "--keep", "404.html")
+    assert status == 0
+    assert lines == ["pages/404.html: warning: kept as it was (--keep-hidden, --keep); the build's own '404.html' "
+                     "is not published"]
+    assert (pages / "404.html").read_text() == "our own not-found page\n"
+    assert (pages / "index.html").is_file()
