@@ -3,6 +3,8 @@
 * Atomic: a ``briefgen build`` killed with SIGKILL while writing pages or PDFs, a build
   that fails on a content error, and a ``--strict`` build that fails on a warning all
   leave the published ``site/`` byte for byte as it was; the next build still works.
+  A build killed (SIGKILL) or stopped (SIGTERM) while PDFs render leaves no worker
+  process running and no staging folder locked; the next build sweeps it.
 * Reproducible: the same tree built under another time zone, locale and hash seed (same
   ``SOURCE_DATE_EPOCH``, empty PDF cache) gives the same bytes, PDFs included.
 * Hostile input: each case gets one clear diagnostic and exit 1 from ``briefgen check``,
