@@ -135,8 +135,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        if not (self.serving or self.dirty):
-            self._claim(Path(config.site_dir))
+        self._claim(Path(config.site_dir), check=not (self.serving or self.dirty))
         site, result = self._plan()
         errors = self._report(result)
         if site is None:
@@ -152,11 +151,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                 site.bodies)
 
     @staticmethod
-    def _claim(site_dir: Path) -> None:
-        """Refuse a site_dir that MkDocs' clean (next, after every on_pre_build) would empty and that no
-        briefgen build made; otherwise mark it as one (MkDocs deletes every entry but the hidden ones)."""
+    def _claim(site_dir: Path, *, check: bool) -> None:
+        """Mark site_dir as a site briefgen built; with ``check``, first refuse one that MkDocs' clean (next,
+        after every on_pre_build: it deletes every entry but the hidden ones) would empty and that no
+        briefgen build made. A preview and a dirty build are not cleaned."""
         try:
-            output.check(site_dir, Keep(hidden=True), option="site_dir")
+            if check:
+                output.check(site_dir, Keep(hidden=True), option="site_dir")
             site_dir.mkdir(parents=True, exist_ok=True)
             output.mark(site_dir)
         except output.Refused as exc:
