@@ -8,6 +8,7 @@ mounts), and a site folder whose name is too long.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -172,3 +173,41 @@ def test_a_site_folder_name_too_long_is_one_line(project: Path) -> None:
     status, lines = briefgen(project, "build", "-q", "--no-pdf", "-d", name)
     assert (status, lines) == (1, [f"{name}: error: cannot use it as the site folder: File name too long"])
     assert stagings(project) == []
+
+
+def test_a_swap_that_fails_halfway_puts_the_previous_site_back(project: Path, tmp_path: Path,
+                                                               tmpfs: Callable) -> None:
+    """A staging folder on another disk than the site: the old site moves aside, the new one cannot follow."""
+    from briefgen.output import LOCK_NAME, replace
+
+    assert briefgen(project, "build", "-q", "--no-pdf") == (0, [])
+    site = project / "site"
+    before = tree(site)
+    staging = tmpfs(tmp_path / "other", "1m") / ".site-x"
+    staging.mkdir()
+    (staging / "index.html").write_text("new\n")
+    (staging / LOCK_NAME).write_bytes(b"")
+    with pytest.raises(OSError) as caught:
+        replace(staging, site, None)
+    assert caught.value.errno == errno.EXDEV  # a rename cannot cross file systems
+    assert tree(site) == before
+
+
+def test_a_keep_hidden_swap_that_fails_halfway_puts_back_what_it_moved(project: Path, tmpfs: Callable) -> None:
+    """One built entry cannot be renamed (a mount point): the entries moved before it go back."""
+    from briefgen.output import LOCK_NAME, Keep, replace
+
+    assert briefgen(project, "build", "-q", "--no-pdf") == (0, [])
+    site = project / "site"
+    (site / ".git").mkdir()
+    before = {k: v for k, v in tree(site).items() if k != ".briefgen-site"}
+    staging = project / ".site-x"
+    staging.mkdir()
+    (staging / "404.html").write_text("new\n")  # moved in first (sorted), then put back
+    tmpfs(staging / "assets", "1m")  # renaming a mount point fails
+    (staging / LOCK_NAME).write_bytes(b"")
+    with pytest.raises(OSError) as caught:
+        replace(staging, site, Keep())
+    assert caught.value.errno in (errno.EBUSY, errno.EXDEV), caught.value
+    assert {k: v for k, v in tree(site).items() if k != ".briefgen-site"} == before
+    assert (staging / "404.html").read_text() == "new\n"
