@@ -78,9 +78,10 @@ def shown(path: Path) -> str:
 
 def io_error(path: Path | str | None, doing: str, exc: OSError) -> str:
     """One line for a failed read or write: ``path: error: cannot write: No space left on device``."""
-    where = shown(Path(path)) if path is not None else "error"
     cause = exc.strerror or str(exc)
-    return f"{where}: error: cannot {doing}: {cause}" if path is not None else f"error: cannot {doing}: {cause}"
+    if path is None:
+        return f"error: cannot {doing}: {cause}"
+    return f"{shown(Path(path))}: error: cannot {doing}: {cause}"
 
 
 def site_folder(path: Path) -> Path:
