@@ -1,27 +1,39 @@
 """``briefgen build``: the whole site through MkDocs, written atomically.
 
-The build goes into a temporary folder beside ``site/`` and replaces it only when
-everything succeeded, so a failed or interrupted build leaves the published site as it was.
+The build goes into a staging folder beside ``site/`` and replaces it only when everything
+succeeded, so a failed or interrupted build leaves the published site as it was; and it
+replaces only a folder that a briefgen build made (:mod:`briefgen.output`). A failed read
+or write ends the build with one line naming the path and the cause.
 """
 
 from __future__ import annotations
 
-import fcntl
+import errno
 import logging
 import os
-import shutil
-import subprocess
-import tempfile
+import re
+import signal
+import threading
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
+from briefgen import output
 from briefgen.diagnostics import visible
+from briefgen.output import Keep
 from briefgen.render import template_error
+
+log = logging.getLogger("mkdocs")
+said = logging.getLogger("mkdocs.briefgen")
+"""briefgen's own one-line reports (a refused site folder, a failed read or write), printed as they are."""
+
+_OS_ERROR_PAGE = re.compile(r"Error (?:building|reading) page '[^']*': \[Errno \d+\] ")
+"""MkDocs' own line for a page it failed to write, before it raises the OSError that briefgen reports."""
 
 
 class _Format(logging.Formatter):
@@ -33,32 +45,59 @@ class _Format(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
-        if record.name.startswith("mkdocs.plugins.briefgen"):
+        if record.name.startswith(("mkdocs.plugins.briefgen", said.name)):
             return visible(message.removeprefix("briefgen: "))
         return f"{record.levelname:<8}-  " + "\n".join(visible(line) for line in message.split("\n"))
+
+
+def _not_an_os_error_page(record: logging.LogRecord) -> bool:
+    return not (record.name == "mkdocs.commands.build" and _OS_ERROR_PAGE.match(record.getMessage()))
 
 
 def _logging(quiet: bool) -> logging.Handler:
     handler = logging.StreamHandler()
     handler.setFormatter(_Format())
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    handler.addFilter(_not_an_os_error_page)  # one failure, one line: briefgen's, which names the path
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
     return handler
 
 
+class _Stopped(BaseException):
+    """SIGTERM arrived: unwind the build, so that its staging folder and workers go with it."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
 def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, edition: str | None = None,
-               site_dir: Path | None = None, pdf: bool | None = None) -> int:
-    """Build the site described by ``config_file``; return an exit status (0 ok, 1 failed)."""
+               site_dir: Path | None = None, pdf: bool | None = None, keep: Keep | None = None) -> int:
+    """Build the site described by ``config_file``; return an exit status (0 ok, 1 failed).
+
+    ``keep``: replace only the site folder's entries it does not keep (see :class:`briefgen.output.Keep`).
+    A SIGTERM stops the build, removes what it wrote and ends the process by that signal.
+    """
     handler = _logging(quiet)
+    published: list[bool] = []  # filled once the new site is in place
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main else None
     try:
-        return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf)
+        return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf, keep=keep,
+                      published=published)
+    except _Stopped:
+        said.error("error: the build was stopped (SIGTERM); %s", "the new site was already in place" if published
+                   else "the previous site is untouched")
     finally:
-        logging.getLogger("mkdocs").removeHandler(handler)
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+        log.removeHandler(handler)
+    os.kill(os.getpid(), signal.SIGTERM)  # end as the signal asked, now that nothing is left behind
+    return 128 + signal.SIGTERM  # pragma: no cover - only where SIGTERM is caught by someone else
 
 
 def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Path | None,
-           pdf: bool | None) -> int:
+           pdf: bool | None, keep: Keep | None, published: list[bool]) -> int:
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config = load_config(str(config_file), strict=strict, **overrides)
     plugin = config.plugins.get("briefgen")
@@ -67,78 +106,80 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
             plugin.config.edition = edition
         if pdf is not None:
             plugin.config.pdf = pdf
-    target = Path(config.site_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _sweep(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
-    lock = _hold(staging)
+    given = Path(config.site_dir)
     try:
-        config.site_dir = str(staging)
+        target = output.site_folder(given)
+        output.check(target, keep)
+    except output.Refused as exc:
+        said.error("%s", exc)
+        return 1
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        said.error("%s", output.io_error(exc.filename or target.parent, "create folder", exc))
+        return 1
+    output.sweep(target.parent)
+    try:
+        staging = output.Staging(target.parent)
+    except OSError as exc:
+        said.error("%s (hint: a build writes its staging folder beside %s, then renames it)",
+                  output.io_error(target.parent, "write", exc), given.name)
+        return 1
+    try:
+        return _build_into(config, staging.folder, target, keep, published)
+    finally:
+        staging.close()
+
+
+def _build_into(config: MkDocsConfig, staging: Path, target: Path, keep: Keep | None,
+                published: list[bool]) -> int:
+    """Build into ``staging``, then put it in place of ``target`` (and say so in ``published``)."""
+    config.site_dir = str(staging)
+    try:
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)
         finally:
             config.plugins.on_shutdown()
-        (staging / LOCK_NAME).unlink()
-        _swap(staging, target)
     except jinja2.TemplateError as exc:
-        logging.getLogger("mkdocs").error("%s", template_error(exc))
-        logging.getLogger("mkdocs").error("the previous site/ is untouched")
-        return 1
+        return _failed(template_error(exc))
     except MkDocsException as exc:
-        logging.getLogger("mkdocs").error("%s", exc)
-        logging.getLogger("mkdocs").error("the previous site/ is untouched")
+        return _failed(str(exc))
+    except OSError as exc:
+        said.error("%s", _os_error(exc, staging, target))
         return 1
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-        lock.close()
+    try:
+        with output.signals_held():  # a SIGTERM during the swap arrives after it, when published says so
+            skipped = output.replace(staging, target, keep)
+            published.append(True)
+    except output.Refused as exc:
+        said.error("%s", exc)
+        return 1
+    except OSError as exc:
+        said.error("%s", output.io_error(target, "replace", exc))
+        return 1
+    for name in skipped:
+        said.warning("%s: warning: kept as it was (--keep-hidden, --keep); the build's own '%s' is not published",
+                    output.shown(target / name), name)
     return 0
 
 
-STAGING_PREFIX = ".site-"
-LOCK_NAME = ".briefgen-build.lock"
-"""Held (flock) by a running build inside its staging folder; a folder whose lock nobody holds is left over."""
+def _failed(message: str) -> int:
+    log.error("%s", message)
+    log.error("the previous site/ is untouched")
+    return 1
 
 
-def _hold(staging: Path) -> IO[bytes]:
-    handle = open(staging / LOCK_NAME, "wb")  # noqa: SIM115 - held for the whole build
-    fcntl.flock(handle, fcntl.LOCK_EX)
-    return handle
+_WRITING = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
 
 
-def _sweep(parent: Path) -> None:
-    """Remove staging folders left by builds that were killed (their lock is free), never a running one's."""
-    for folder in parent.glob(f"{STAGING_PREFIX}*"):
-        lock = folder / LOCK_NAME
-        if not folder.is_dir() or folder.is_symlink() or not lock.is_file():
-            continue  # not ours, or a replaced site still being deleted
-        with open(lock, "rb") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue  # a build is running in it
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _remove_later(folder: Path) -> None:
-    """Delete the replaced site without making the build wait for the disk (a detached ``rm``)."""
-    rm = shutil.which("rm")
-    if rm is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    subprocess.Popen([rm, "-rf", "--", str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Put ``staging`` in place of ``target`` with renames only (each atomic)."""
-    os.chmod(staging, 0o755)
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-        staging.rename(target)
-        _remove_later(old)
-    else:
-        staging.rename(target)
+def _os_error(exc: OSError, staging: Path, target: Path) -> str:
+    """One line for a read or write that failed during the build, naming the file as the site will hold it."""
+    names: list[Any] = [n for n in (exc.filename2, exc.filename) if n is not None]  # a copy: (source, target)
+    if not names:
+        return output.io_error(target, "write", exc)  # a write() without a name: into the site, being written
+    paths = [Path(os.fsdecode(n)) for n in names]
+    for path in paths:
+        if path.is_relative_to(staging):
+            return output.io_error(target / path.relative_to(staging), "write", exc)
+    return output.io_error(paths[-1], "write" if exc.errno in _WRITING else "open", exc)

@@ -44,7 +44,7 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("content", default="content", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("content", default="content", type=click.Path(file_okay=False, readable=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Print one line per problem, or one JSON document.")
@@ -73,15 +73,27 @@ def check_command(content: Path, strict: bool, output_format: str, quiet: bool) 
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("-q", "--quiet", is_flag=True, help="Only report problems.")
 @click.option("-e", "--edition", help="Build the edition for this audience (a key of the plugin's 'editions').")
-@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-d", "--site-dir", type=click.Path(path_type=Path),
               help="Write the site here instead of the configured site_dir.")
 @click.option("--pdf/--no-pdf", default=None, help="Render PDF briefs (default: as configured, on).")
+@click.option("--keep-hidden", is_flag=True,
+              help="Publish into a folder that keeps entries of its own (a git checkout): replace only the "
+                   "entries whose names do not start with '.'.")
+@click.option("--keep", "keep_names", multiple=True, metavar="NAME",
+              help="With --keep-hidden (implied), keep this entry too, e.g. CNAME. Repeatable.")
 def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | None, site_dir: Path | None,
-                  pdf: bool | None) -> None:
-    """Check content and build the site (into site/, replaced only when the build succeeds)."""
-    from briefgen.build import build_site
+                  pdf: bool | None, keep_hidden: bool, keep_names: tuple[str, ...]) -> None:
+    """Check content and build the site (into site/, replaced only when the build succeeds).
 
-    sys.exit(build_site(config_file, strict=strict, quiet=quiet, edition=edition, site_dir=site_dir, pdf=pdf))
+    Only a folder a briefgen build made (it holds .briefgen-site), an empty folder or none
+    is replaced; anything else is refused and left as it is.
+    """
+    from briefgen.build import build_site
+    from briefgen.output import Keep
+
+    keep = Keep(hidden=True, names=keep_names) if keep_hidden or keep_names else None
+    sys.exit(build_site(config_file, strict=strict, quiet=quiet, edition=edition, site_dir=site_dir, pdf=pdf,
+                        keep=keep))
 
 
 @main.command("pdf")
@@ -139,6 +151,11 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
         sys.exit(1)
     except jinja2.TemplateError as exc:
         click.echo(template_error(exc), err=True)
+        sys.exit(1)
+    except OSError as exc:  # a PDF (or the cache) could not be written: _place names the file
+        from briefgen.output import io_error
+
+        click.echo(io_error(exc.filename, "write", exc), err=True)
         sys.exit(1)
     click.echo(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
                f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")

@@ -19,7 +19,8 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
-    """One problem at one place in one file (line and column are 1-based)."""
+    """One problem at one place in one file (line and column are 1-based; both 0 for a problem with no
+    place in the file, such as a file or folder that cannot be read)."""
 
     path: str
     line: int
@@ -32,10 +33,12 @@ class Diagnostic:
         """Render as one line, the way compilers do, so editors can jump to it.
 
         Paths and messages quote what is in the content (file names, values), which may hold
-        line breaks or terminal controls: each is shown escaped (``\\n``, ``\\x1b``, ``\\u202e``), so a
+        line breaks or terminal controls: each is shown escaped (``\n``, ``\x1b``, ``\u202e``), so a
         diagnostic is always exactly one line and nothing in the content drives the terminal.
+        A problem with a whole file or folder (it cannot be read) has no line: ``path: error: …``.
         """
-        text = f"{visible(self.path)}:{self.line}:{self.col}: {self.severity.value}: {visible(self.message)}"
+        where = f"{visible(self.path)}:{self.line}:{self.col}" if self.line else visible(self.path)
+        text = f"{where}: {self.severity.value}: {visible(self.message)}"
         if self.hint:
             text += f" (hint: {visible(self.hint)})"
         return text

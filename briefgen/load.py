@@ -181,7 +181,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
             ]
         raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
     except OSError as exc:
-        return None, [error(display, 1, 1, f"cannot read file: {exc.strerror}")]
+        return None, [error(display, 0, 0, f"cannot read file: {exc.strerror}")]
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, [error(display, 1, 1, "file starts with a UTF-8 byte-order mark", "save it as UTF-8 without BOM")]
     try:

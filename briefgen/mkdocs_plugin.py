@@ -23,10 +23,11 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from briefgen import memory, prerender
+from briefgen import memory, output, prerender
 from briefgen.diagnostics import Severity, did_you_mean, visible
 from briefgen.editions import LEVELS, Edition
 from briefgen.mkdocs_preview import Preview, meta_title
+from briefgen.output import Keep
 from briefgen.pdf import PdfError
 from briefgen.project import CheckResult, LoadCache
 from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
@@ -101,6 +102,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.project = Path.cwd()
         self._full_content: str | None = None
         self.serving = False
+        self.dirty = False
         self._built: dict[str, Any] = {}
         self.preview: Preview | None = None
         self.loads: LoadCache | None = None
@@ -133,6 +135,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        self._claim(Path(config.site_dir), check=not (self.serving or self.dirty))
         site, result = self._plan()
         errors = self._report(result)
         if site is None:
@@ -146,6 +149,21 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             self._prerendered = prerender.Prerenderer(
                 [(uri, _base(f)) for uri, f in self._pages.items()],
                 site.bodies)
+
+    @staticmethod
+    def _claim(site_dir: Path, *, check: bool) -> None:
+        """Mark site_dir as a site briefgen built; with ``check``, first refuse one that MkDocs' clean (next,
+        after every on_pre_build: it deletes every entry but the hidden ones) would empty and that no
+        briefgen build made. A preview and a dirty build are not cleaned."""
+        try:
+            if check:
+                output.check(site_dir, Keep(hidden=True), option="site_dir")
+            site_dir.mkdir(parents=True, exist_ok=True)
+            output.mark(site_dir)
+        except output.Refused as exc:
+            raise PluginError(str(exc)) from None
+        except OSError as exc:
+            raise PluginError(output.io_error(site_dir, "write", exc)) from None
 
     def _plan(self) -> tuple[Site | None, CheckResult]:
         """Plan the site (None when content has errors); pages render from this plan from now on."""
@@ -215,6 +233,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # the live preview shows pages at once; PDFs are made by `build`/`briefgen pdf`
         self.serving = command == "serve"
+        self.dirty = dirty
         # while serving, each rebuild reads again only the fact files that changed
         self.loads = LoadCache() if self.serving else None
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from briefgen import __version__
+from briefgen import __version__, children
 
 PDF_VARIANT = "pdf/a-3b"
 DEFAULT_TIMEOUT_S = 120.0
@@ -124,7 +125,8 @@ def make_fetcher(allowed: Sequence[Path], refused: list[str]) -> Any:
 # --- worker side --------------------------------------------------------------------------------
 
 
-def _init_worker(memory_mb: int) -> None:
+def _init_worker(memory_mb: int, parent: int) -> None:
+    children.die_with_parent(parent)
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -201,8 +203,9 @@ def render_all(jobs: Sequence[PdfJob], out_dir: Path, *, cache_dir: Path | None,
     todo: list[PdfJob] = []
     for job in keyed:
         hit = cache_dir / f"{job.key}.pdf" if cache_dir else None
-        if hit is not None and hit.is_file():
-            _place(hit.read_bytes(), out_dir / job.name)
+        data = _cached(hit) if hit is not None else None
+        if data is not None:
+            _place(data, out_dir / job.name)
             cached.append(job.name)
         else:
             todo.append(job)
@@ -215,41 +218,68 @@ def render_all(jobs: Sequence[PdfJob], out_dir: Path, *, cache_dir: Path | None,
                    disable=(not sys.stderr.isatty()) if progress is None else not progress)
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         allowed_t = tuple(allowed)
-        with cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
-                                    initializer=_init_worker, initargs=(memory_mb,)) as pool:
+        pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
+                                      initializer=_init_worker, initargs=(memory_mb, os.getpid()))
+        try:
             futures = {pool.submit(_work, job, allowed_t, created, timeout): job for job in todo}
-            try:
-                for future in cf.as_completed(futures, timeout=timeout * len(todo) + 60 if timeout else None):
-                    job = futures[future]
-                    bar.update(1)
-                    try:
-                        data = future.result()
-                    except PdfError as exc:
-                        errors.append(str(exc))
-                        continue
-                    except cf.process.BrokenProcessPool:
-                        errors.append(f"{job.name}: the worker process died (memory cap or crash)")
-                        continue
-                    _place(data, out_dir / job.name)
-                    if cache_dir is not None:
-                        _place(data, cache_dir / f"{job.key}.pdf")
-                    rendered.append(job.name)
-            except cf.TimeoutError:
-                errors.append("PDF rendering did not finish in time")
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.kill()
-        bar.close()
+            for future in cf.as_completed(futures, timeout=timeout * len(todo) + 60 if timeout else None):
+                job = futures[future]
+                bar.update(1)
+                try:
+                    data = future.result()
+                except PdfError as exc:
+                    errors.append(str(exc))
+                    continue
+                except cf.process.BrokenProcessPool:
+                    errors.append(f"{job.name}: the worker process died (memory cap or crash)")
+                    continue
+                _place(data, out_dir / job.name)
+                if cache_dir is not None:
+                    _place(data, cache_dir / f"{job.key}.pdf")
+                rendered.append(job.name)
+        except cf.TimeoutError:
+            errors.append("PDF rendering did not finish in time")
+            _stop(pool)
+        except BaseException:  # a write failed, or the build is being stopped: no brief is waited for
+            _stop(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            bar.close()
     if errors:
         raise PdfError("\n".join(sorted(errors)))
     return PdfReport(tuple(rendered), tuple(cached), time.perf_counter() - started, workers)
 
 
+def _stop(pool: cf.ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now, rather than let them finish the briefs they hold."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public API lists them
+        process.kill()
+
+
+def _cached(path: Path) -> bytes | None:
+    """A cached PDF, or None when there is none (or it cannot be read: then it is rendered again)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _place(data: bytes, target: Path) -> None:
-    """Write bytes to ``target`` atomically (a temporary file renamed into place)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    """Write bytes to ``target`` atomically (a temporary file renamed into place).
+
+    Raises:
+        OSError: naming ``target`` (not the temporary file) and the cause.
+    """
+    tmp = target.with_name(f".pdf-{os.getpid()}.tmp")  # short: the brief's own name may be long
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
 
 
 __all__ = ["Attachment", "PdfError", "PdfJob", "PdfReport", "make_fetcher", "render_all",

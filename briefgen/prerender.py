@@ -7,7 +7,8 @@ them through a pipe; the building process takes each body when its page comes. T
 holds a few pages at most, so no more bodies sit in memory than before. Anything
 unexpected — no ``fork`` (Windows), one core, other threads running (``fork`` would copy
 their locks), a page asked for out of order, the worker gone — and the caller renders
-the body itself, as it would without a worker: the output is the same either way.
+the body itself, as it would without a worker: the output is the same either way. The
+worker dies with the building process (:mod:`briefgen.children`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import BinaryIO
+
+from briefgen import children
 
 _HEADER = struct.Struct("<III")
 _NONE = 0xFFFFFFFF
@@ -47,10 +50,12 @@ class Prerenderer:
 
             with contextlib.suppress(OSError):
                 fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the worker: render every body in order, then leave without running the parent's cleanup
             status = 0
             try:
+                children.die_with_parent(parent)
                 os.close(read_fd)
                 with os.fdopen(write_fd, "wb", buffering=1 << 16) as out:
                     for src_uri, base in self.order:

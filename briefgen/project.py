@@ -22,6 +22,8 @@ from briefgen.validate import Partial, Record, validate
 FACT_SUFFIX = ".yaml"
 TEXT_SUFFIX = ".txt"
 MAX_TEXT_BYTES = 1 << 20
+UNREADABLE = "cannot read folder"
+"""How a content folder that cannot be read (or is no folder) is reported; checking stops there."""
 REFUSED = Path("<refused>")
 """Stands for an archived text that exists but was refused (a link, a folder)."""
 
@@ -59,17 +61,21 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
     texts: dict[str, Path] = {}
     problems: list[Diagnostic] = []
     refused_texts: set[str] = set()
-    for entry in sorted(os.scandir(content), key=lambda e: e.name):
+    folders = [*KIND_BY_FOLDER, BOOK_KIND.folder]
+    for entry in _entries(content, problems):
         path = content / entry.name
         if entry.name.startswith("."):
             continue
-        folders = [*KIND_BY_FOLDER, BOOK_KIND.folder]
+        if entry.name in folders and not entry.is_dir(follow_symlinks=False):
+            problems.append(error(_display(path), 0, 0, f"{UNREADABLE}: not a folder",
+                                  f"content/{entry.name}/ holds the {entry.name} fact files; make it a plain folder"))
+            continue
         if not entry.is_dir(follow_symlinks=False) or entry.name not in folders:
             hint = did_you_mean(entry.name, folders) or f"folders: {', '.join(folders)}"
             what = "folder" if entry.is_dir(follow_symlinks=False) else "file"
             problems.append(error(_display(path), 1, 1, f"unexpected {what} in content", hint))
             continue
-        for item in sorted(os.scandir(path), key=lambda e: e.name):
+        for item in _entries(path, problems):
             file = path / item.name
             stem, suffix = os.path.splitext(item.name)
             if item.name.startswith("."):
@@ -133,6 +139,16 @@ def _id_problem(stem: str, folder: str) -> tuple[str, str | None] | None:
     return None
 
 
+def _entries(folder: Path, problems: list[Diagnostic]) -> list[os.DirEntry[str]]:
+    """The entries of a content folder by name; none, and a problem, when it cannot be read."""
+    try:
+        with os.scandir(folder) as found:
+            return sorted(found, key=lambda e: e.name)
+    except OSError as exc:
+        problems.append(error(_display(folder), 0, 0, f"{UNREADABLE}: {exc.strerror}"))
+        return []
+
+
 def _slugish(stem: str) -> str:
     from slugify import slugify
 
@@ -193,6 +209,9 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
     if not content.is_dir():
         return CheckResult(None, (error(_display(content), 1, 1, "content folder not found"),), 0)
     found_files, text_paths, problems = discover(content)
+    if any(d.message.startswith(UNREADABLE) for d in problems):
+        # with a folder's files unknown, every reference into it would be reported too: that folder alone is
+        return CheckResult(None, tuple(sorted(problems)), len(found_files) + len(text_paths))
     facts = [f for f in found_files if f[2] != BOOK_KIND.folder]
     book_files = [f for f in found_files if f[2] == BOOK_KIND.folder]
     known: dict[str, str] = {}  # id → kind name, of the first file with that id

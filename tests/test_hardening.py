@@ -3,6 +3,8 @@
 * Atomic: a ``briefgen build`` killed with SIGKILL while writing pages or PDFs, a build
   that fails on a content error, and a ``--strict`` build that fails on a warning all
   leave the published ``site/`` byte for byte as it was; the next build still works.
+  A build killed (SIGKILL) or stopped (SIGTERM) while PDFs render leaves no worker
+  process running and no staging folder locked; the next build sweeps it.
 * Reproducible: the same tree built under another time zone, locale and hash seed (same
   ``SOURCE_DATE_EPOCH``, empty PDF cache) gives the same bytes, PDFs included.
 * Hostile input: each case gets one clear diagnostic and exit 1 from ``briefgen check``,
@@ -167,10 +169,84 @@ def test_sigkill_mid_pages_and_mid_pdf_leaves_site_untouched(big_project: Path, 
     assert leftovers == [], f"the next build did not sweep the killed builds' staging folders: {leftovers}"
 
 
+def _group(pgid: int) -> list[tuple[int, str]]:
+    """Processes (pid, name) in process group ``pgid`` that still run (a zombie holds no file, no lock)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        state, _, group = stat[stat.rindex(")") + 2:].split()[:3]
+        if int(group) == pgid and state not in ("Z", "X"):
+            found.append((int(entry), stat[stat.index("(") + 1:stat.rindex(")")]))
+    return found
+
+
+def _lock_is_free(staging: Path) -> bool:
+    import fcntl
+
+    from briefgen.output import LOCK_NAME
+
+    with open(staging / LOCK_NAME, "rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with the build on Linux")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_build_killed_while_pdfs_render_leaves_no_process_behind(big_project: Path, tmp_path: Path,
+                                                                   sig: signal.Signals) -> None:
+    """The build's PDF workers (and page worker) die with it; its lock is free; the next build sweeps."""
+    shutil.rmtree(big_project / ".briefgen-cache", ignore_errors=True)  # PDFs to render, not to copy
+    old = set(stagings(big_project))
+    log = tmp_path / "build.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([BRIEFGEN, "build", "-q", "--pdf"], cwd=big_project, env=env(), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, f"the build ended before its PDFs (exit {proc.returncode}): {log.read_text()}"
+            assert time.monotonic() < deadline, "never saw the build writing PDFs"
+            found = [s for s in stagings(big_project) if s not in old and not s.name.startswith(".site-old-")]
+            with contextlib.suppress(FileNotFoundError):
+                if found and _writing_pdfs(found[0]):
+                    break
+            time.sleep(0.005)
+        staging = found[0]
+        workers = [p for p in _group(proc.pid) if p[0] != proc.pid]
+        assert workers, "expected PDF workers while PDFs render"
+        os.kill(proc.pid, sig)
+        proc.wait(timeout=30)
+        assert proc.returncode == -sig, log.read_text()
+        started = time.monotonic()
+        while _group(proc.pid) and time.monotonic() - started < 5:
+            time.sleep(0.02)
+        assert _group(proc.pid) == [], f"processes of the killed build still run 5 s later (workers were {workers})"
+        if sig == signal.SIGTERM:
+            assert not staging.exists(), "a build stopped by SIGTERM removes its staging folder itself"
+            assert "Traceback" not in log.read_text(), log.read_text()
+        else:
+            assert _lock_is_free(staging), "the staging folder of a killed build is still locked"
+        again = briefgen(big_project, "build", "-q", "--no-pdf")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert not staging.exists(), "the next build did not sweep the killed build's staging folder"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
 def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> None:
     import fcntl
 
-    from briefgen.build import LOCK_NAME, _sweep
+    from briefgen.output import LOCK_NAME, sweep
 
     dead, running, foreign = tmp_path / ".site-dead", tmp_path / ".site-running", tmp_path / ".site-foreign"
     for folder in (dead, running, foreign):
@@ -180,10 +256,37 @@ def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> N
     (running / LOCK_NAME).write_bytes(b"")
     with open(running / LOCK_NAME, "rb") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        _sweep(tmp_path)
+        sweep(tmp_path)
     assert not dead.exists(), "a staging folder whose lock nobody holds is left over: removed"
     assert running.exists(), "a running build's staging folder is never touched"
     assert foreign.exists(), "a folder without briefgen's lock is not briefgen's to remove"
+
+
+def test_sweep_follows_no_link_and_takes_no_lock_that_is_a_link(tmp_path: Path) -> None:
+    from briefgen.output import LOCK_NAME, sweep
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / LOCK_NAME).write_bytes(b"")
+    (elsewhere / "precious.txt").write_text("x")
+    (tmp_path / ".site-link").symlink_to(elsewhere)  # a link named like a staging folder, to a folder with a lock
+    linked_lock = tmp_path / ".site-linked-lock"
+    linked_lock.mkdir()
+    (linked_lock / LOCK_NAME).symlink_to(elsewhere / LOCK_NAME)
+    sweep(tmp_path)
+    assert (elsewhere / "precious.txt").exists() and (tmp_path / ".site-link").is_symlink()
+    assert linked_lock.exists(), "a lock file that is a link is not briefgen's"
+
+
+def test_a_replaced_site_whose_deletion_was_cut_short_is_swept(tmp_path: Path) -> None:
+    """The old site is moved into a locked ``.site-old-…`` folder and deleted old-site-first, lock last."""
+    from briefgen.output import LOCK_NAME, sweep
+
+    cut_short = tmp_path / ".site-old-abc"
+    (cut_short / "site" / "actors").mkdir(parents=True)
+    (cut_short / LOCK_NAME).write_bytes(b"")
+    sweep(tmp_path)
+    assert not cut_short.exists()
 
 
 # --- failed builds ----------------------------------------------------------------------------------
