@@ -281,7 +281,7 @@ def test_reserved_ids_are_the_names_a_build_writes_beside_entity_pages(edge_buil
         elif parts[1].removesuffix(".md") not in ids:
             names.add(parts[1].split(".")[0])
     for entry in (project / "site").iterdir():
-        if entry.name not in folders:
+        if entry.name not in folders and not entry.name.startswith("."):  # a hidden name is never an id
             names.add(entry.name.split(".")[0])
     for folder in folders:
         for entry in (project / "site" / folder).iterdir():
