@@ -8,6 +8,7 @@ every page. Content errors abort the build with the same ``path:line:col`` lines
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -209,10 +210,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.site is not None
-        docs = Path(config.docs_dir).resolve()
+        content = Path(os.path.abspath(self.project / self.config.content))  # as MkDocs makes abs_src_path
         # the fact files themselves are never published as they are; every other file (theme assets, the
         # user's own pages, images, stylesheets, a .nav.yml) is MkDocs' as usual
-        kept = Files([f for f in files if not self._fact_file(f, docs)])
+        kept = Files([f for f in files if not self._fact_file(f, content)])
         self._refuse_collisions(kept, config)
         if config.nav is None and "awesome-nav" not in config.plugins:
             # MkDocs' nav of every page would list every entity on every page (quadratic in the corpus)
@@ -229,10 +230,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return kept
 
     @staticmethod
-    def _fact_file(file: File, docs: Path) -> bool:
-        if file.abs_src_path is None or not Path(file.abs_src_path).is_relative_to(docs):
+    def _fact_file(file: File, content: Path) -> bool:
+        """Whether the file is one of the content folder's fact files (or archived texts)."""
+        if file.abs_src_path is None:
             return False
-        return owned(Path(file.abs_src_path).relative_to(docs).as_posix())
+        path = Path(file.abs_src_path)
+        return path.is_relative_to(content) and owned(path.relative_to(content).as_posix())
 
     def _refuse_collisions(self, files: Files, config: MkDocsConfig) -> None:
         """Fail the build when a file of the user's would take the place of a page or file briefgen writes."""
