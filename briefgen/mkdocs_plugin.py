@@ -344,7 +344,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def _preview(self, config: MkDocsConfig) -> Preview:
         """What the live preview needs to update this build's output in place."""
         assert self.site is not None
-        watched = [self.project / self.config.templates, *(Path(p) for p in config.watch)]
+        # the docs folder too: an edit to the project's own page is MkDocs' to rebuild (fact files left out)
+        watched = [self.project / self.config.templates, Path(config.docs_dir), *(Path(p) for p in config.watch)]
+        prefix = os.path.join(os.path.abspath(self.project / self.config.content), "")
+
+        def fact_file(path: str) -> bool:
+            return path.startswith(prefix) and owned(path[len(prefix):].replace(os.sep, "/"))
+
         if config.config_file_path:
             watched.append(Path(config.config_file_path))
         if config.theme.custom_dir:
@@ -358,7 +364,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return site
 
         return Preview(config, self._built["files"], self._built["nav"], self._built["env"], self.site,
-                       tuple(p for p in watched if p.exists()), replan)
+                       tuple(p for p in watched if p.exists()), replan, fact_file)
 
     @event_priority(100)  # before the search plugin reads the page
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:

@@ -179,6 +179,16 @@ def test_a_retitled_page_in_the_navigation_is_left_to_the_full_rebuild(tmp_path:
     assert plugin.preview.update() is False  # the name is still new: the navigation still needs it
 
 
+@pytest.mark.parametrize("change", ["edit", "new"])
+def test_an_edit_to_the_projects_own_page_is_left_to_the_full_rebuild(tmp_path: Path, change: str) -> None:
+    """MkDocs renders the project's own pages: the preview, which rewrites briefgen's, leaves them to it."""
+    project = make_project(tmp_path / "project", VALID)
+    (project / "content" / "about.md").write_text("# About\n\nFirst words.\n", encoding="utf-8")
+    target = project / "content" / ("about.md" if change == "edit" else "methods.md")
+    assert_left_to_full_rebuild(project, tmp_path / "served", lambda: target.write_text(
+        "# About\n\nOther words, more of them.\n", encoding="utf-8"))
+
+
 def test_without_a_nav_a_retitled_entity_is_rewritten_in_place(tmp_path: Path) -> None:
     """briefgen's nav of sections names no entity: renaming one rewrites only the pages that name it."""
     project = make_project(tmp_path / "project", VALID)  # no nav
