@@ -212,6 +212,13 @@ def test_without_a_nav_the_nav_is_the_sections_and_the_projects_pages(default_na
     assert entity_links == [], f"entity pages in the nav: {entity_links}"
 
 
+def test_without_a_nav_or_pages_of_its_own_the_nav_is_the_sections_only(tmp_path: Path) -> None:
+    built = build(project_with(tmp_path / "project"))
+    for page in ("index.html", "exercises/index.html", "places/vostrava/index.html",
+                 "sources/harbour-bulletin/index.html"):
+        assert primary_nav(built.page(page)) == SECTIONS, page
+
+
 def test_the_nav_stays_the_same_size_on_every_page(default_nav: Built) -> None:
     """What each page carries of the nav does not grow with the number of entities."""
     sizes = {len(nav_links(default_nav.page(p.relative_to(default_nav.site).as_posix())))
