@@ -130,7 +130,8 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
         raise click.UsageError(str(exc).removeprefix("briefgen: ")) from None
     content = project / plugin.config.content
     templates = project / plugin.config.templates
-    site, result = plan(content, project, pdf=True, edition=chosen, templates=templates)
+    site, result = plan(content, project, pdf=True, edition=chosen, templates=templates,
+                        directory_urls=config.use_directory_urls)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format(), err=True)
     if site is None:
@@ -141,7 +142,7 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     if unknown:
         raise click.BadParameter(f"no entity with id {', '.join(map(repr, unknown))}", param_hint="IDS")
     settings = PdfSettings(project, content, site_url=config.site_url, edition=chosen, workers=workers,
-                           cache=not no_cache, templates=templates)
+                           cache=not no_cache, templates=templates, directory_urls=config.use_directory_urls)
     try:
         job_list = jobs(site.graph, site.views, settings, site.renderer, ids)
         job_list += book_jobs(site.graph, site.views, site.books, settings, site.renderer, ids)

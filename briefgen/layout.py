@@ -34,6 +34,20 @@ ID_MAX = 100
 """The longest id: an id is a file name three times over (fact file, page folder, PDF brief)."""
 
 
+def page_url(path: str, directory_urls: bool = True) -> str:
+    """The site-root-relative URL of the page made from ``<path>.md``, as MkDocs writes it.
+
+    ``exercises/x`` is ``exercises/x/`` with ``use_directory_urls`` (MkDocs' default) and
+    ``exercises/x.html`` without; an ``index`` page is its folder (``exercises/``, or ``""`` for
+    the home page) or ``…/index.html``.
+    """
+    folder, _, name = path.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    if name == HOME:
+        return prefix if directory_urls else f"{prefix}{HOME}.html"
+    return f"{prefix}{name}/" if directory_urls else f"{prefix}{name}.html"
+
+
 def _stem(name: str) -> str:
     while True:
         stem, suffix = os.path.splitext(name)

@@ -8,7 +8,9 @@ every page. Content errors abort the build with the same ``path:line:col`` lines
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import nest_paths
 
 from briefgen import memory, output, prerender
 from briefgen.diagnostics import Severity, did_you_mean, visible
@@ -29,9 +32,9 @@ from briefgen.editions import LEVELS, Edition
 from briefgen.mkdocs_preview import Preview, meta_title
 from briefgen.output import Keep
 from briefgen.pdf import PdfError
-from briefgen.project import CheckResult, LoadCache
+from briefgen.project import CheckResult, LoadCache, owned
 from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
-from briefgen.render import template_error
+from briefgen.render import Heading, anchor_ids, headings, template_error
 from briefgen.site import Site, plan
 
 log = get_plugin_logger(__name__)
@@ -79,18 +82,50 @@ def _nav_titles(items: Any) -> Iterator[tuple[str, str]]:
                     yield from _nav_titles(value)
 
 
+def _toc_tokens(found: tuple[Heading, ...]) -> list[dict[str, Any]]:
+    """Headings as the tokens of Python-Markdown's ``toc`` extension (what MkDocs' ``get_toc`` reads): each
+    heading under the nearest heading before it of a higher level."""
+    root: list[dict[str, Any]] = []
+    open_: list[dict[str, Any]] = []
+    for h in found:
+        token = {"level": h.level, "id": h.id, "name": h.title, "children": []}
+        while open_ and open_[-1]["level"] >= h.level:
+            open_.pop()
+        (open_[-1]["children"] if open_ else root).append(token)
+        open_.append(token)
+    return root
+
+
 class GeneratedPage(Page):
     """A page whose body briefgen renders: MkDocs has no Markdown to convert for it.
 
     MkDocs would otherwise set up a Markdown converter with every extension for each page
-    (a fifth of a second at 2,000 pages) to convert an empty string.
+    (a fifth of a second at 2,000 pages) to convert an empty string. Its table of contents
+    is made from the headings of its body when the body is made (``on_page_context``), before
+    the theme shows it.
     """
+
+    def __init__(self, title: str | None, file: File, config: MkDocsConfig,
+                 anchors: Callable[[], set[str]] | None = None) -> None:
+        self._anchors = anchors
+        self._anchor_ids: set[str] | None = None
+        super().__init__(title, file, config)
+
+    @property  # type: ignore[override]
+    def present_anchor_ids(self) -> set[str] | None:
+        """The ids of the body, made when MkDocs first asks (to check a link to an anchor of this page)."""
+        if self._anchor_ids is None and self._anchors is not None:
+            self._anchor_ids = self._anchors()
+        return self._anchor_ids
+
+    @present_anchor_ids.setter
+    def present_anchor_ids(self, value: set[str] | None) -> None:
+        self._anchor_ids = value
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = ""
         self.toc = get_toc([])
         self._title_from_render = None
-        self.present_anchor_ids = set()
         self.links_to_anchors = {}
 
 
@@ -106,10 +141,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self._built: dict[str, Any] = {}
         self.preview: Preview | None = None
         self.loads: LoadCache | None = None
+        self._directory_urls = True
         self._prerendered: prerender.Prerenderer | None = None
         self._pages: dict[str, File] = {}
         self.rendered_ahead = 0
         """How many page bodies of the last build came from the worker process."""
+        self._default_nav: list[Any] | None = None
+        """The nav of sections briefgen gave the last build, when mkdocs.yml gives none."""
 
     def edition(self) -> Edition:
         """The edition configured (``plugins: - briefgen: edition: …``, or ``briefgen build --edition``)."""
@@ -128,6 +166,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.edition()  # fail early on a misconfigured edition
+        if config.nav is not None and config.nav is not self._default_nav:
+            self._default_nav = None  # the user's own nav (a config used again keeps the nav given here)
+        if config.nav is self._default_nav:
+            config.nav = None
         # entity pages are reached through index pages, not the nav: it must stay small at any size
         config.validation.nav.omitted_files = logging.DEBUG
         if "assets/briefgen.css" not in config.extra_css:
@@ -136,6 +178,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self._claim(Path(config.site_dir), check=not (self.serving or self.dirty))
+        self._directory_urls = config.use_directory_urls
         site, result = self._plan()
         errors = self._report(result)
         if site is None:
@@ -171,7 +214,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         # the plan lives until the build ends: the collector need not walk it while pages render
         with memory.collector_paused(then_freeze=True):
             site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition(),
-                                templates=self.project / self.config.templates, cache=self.loads)
+                                templates=self.project / self.config.templates, cache=self.loads,
+                                directory_urls=self._directory_urls)
         self.site = site
         return site, result
 
@@ -184,18 +228,51 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.site is not None
-        docs = Path(config.docs_dir).resolve()
-        # theme assets stay; the fact files themselves are never published as they are
-        kept = Files([f for f in files if f.abs_src_path is None or not Path(f.abs_src_path).is_relative_to(docs)])
+        content = Path(os.path.abspath(self.project / self.config.content))  # as MkDocs makes abs_src_path
+        # the fact files themselves are never published as they are; every other file (theme assets, the
+        # user's own pages, images, stylesheets, a .nav.yml) is MkDocs' as usual
+        kept = Files([f for f in files if not self._fact_file(f, content)])
+        self._refuse_collisions(kept, config)
+        if config.nav is None and "awesome-nav" not in config.plugins:
+            # MkDocs' nav of every page would list every entity on every page (quadratic in the corpus)
+            users = [f.src_uri for f in kept.documentation_pages()]
+            config.nav = self._default_nav = [*({t: uri} for t, uri in self.site.sections()), *nest_paths(users)]
         titles = dict(_nav_titles(config.nav or []))
         for src_uri, file in self._pages.items():
             # becomes file.page, and MkDocs uses it as it is: give it the title the nav gives it, as MkDocs would
-            GeneratedPage(titles.get(src_uri), file, config)
+            GeneratedPage(titles.get(src_uri), file, config, partial(self._anchors, file))
             kept.append(file)
         for src_uri, data in self.site.assets.items():
             kept.append(File.generated(config, src_uri, content=data))
         self._built = {"files": kept}
         return kept
+
+    @staticmethod
+    def _fact_file(file: File, content: Path) -> bool:
+        """Whether the file is one of the content folder's fact files (or archived texts)."""
+        if file.abs_src_path is None:
+            return False
+        path = Path(file.abs_src_path)
+        return path.is_relative_to(content) and owned(path.relative_to(content).as_posix())
+
+    def _refuse_collisions(self, files: Files, config: MkDocsConfig) -> None:
+        """Fail the build when a file of the user's would take the place of a page or file briefgen writes."""
+        assert self.site is not None
+        taken = {f.dest_uri: f"the page {uri}" for uri, f in self._pages.items()}
+        taken |= {File.generated(config, uri, content=b"").dest_uri: f"the file {uri}" for uri in self.site.assets}
+        clashes = []
+        for f in files:
+            what = taken.get(f.dest_uri)
+            if what is None and self.config.pdf and f.dest_uri.startswith(f"{PDF_FOLDER}/"):
+                what = f"the folder {PDF_FOLDER}/ of PDF briefs"
+            if what is not None and f.abs_src_path is not None:
+                clashes.append(f"{_shown(Path(f.abs_src_path))}:1:1: error: it would be written to {f.dest_uri}, "
+                               f"in place of {what} that briefgen generates (hint: rename or move it)")
+        for line in clashes:
+            log.error(line)
+        if clashes:
+            raise PluginError(f"briefgen: {len(clashes)} file{'s' if len(clashes) != 1 else ''} in "
+                              f"{config.docs_dir} would take the place of briefgen's; nothing was built")
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self._built["nav"] = nav
@@ -222,6 +299,15 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         assert self.site is not None
         try:
             return self.site.bodies(page.file.src_uri, _base(page.file))
+        except jinja2.TemplateError as exc:
+            raise PluginError(f"briefgen: {template_error(exc)}") from None
+
+    def _anchors(self, file: File) -> set[str]:
+        """The ids of a generated page's body, for MkDocs to check the anchors of links to it from the
+        project's own pages (made only for the pages those link to with an anchor)."""
+        assert self.site is not None
+        try:
+            return anchor_ids(self.site.render(file.src_uri, _base(file)))
         except jinja2.TemplateError as exc:
             raise PluginError(f"briefgen: {template_error(exc)}") from None
 
@@ -253,7 +339,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return
         settings = PdfSettings(self.project, self.project / self.config.content, site_url=config.site_url,
                                edition=self.site.edition, workers=self.config.pdf_workers,
-                               templates=self.project / self.config.templates)
+                               templates=self.project / self.config.templates,
+                               directory_urls=config.use_directory_urls)
         try:
             job_list = jobs(self.site.graph, self.site.views, settings, self.site.renderer)
             job_list += book_jobs(self.site.graph, self.site.views, self.site.books, settings, self.site.renderer)
@@ -276,7 +363,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def _preview(self, config: MkDocsConfig) -> Preview:
         """What the live preview needs to update this build's output in place."""
         assert self.site is not None
-        watched = [self.project / self.config.templates, *(Path(p) for p in config.watch)]
+        # the docs folder too: an edit to the project's own page is MkDocs' to rebuild (fact files left out)
+        watched = [self.project / self.config.templates, Path(config.docs_dir), *(Path(p) for p in config.watch)]
+        prefix = os.path.join(os.path.abspath(self.project / self.config.content), "")
+
+        def fact_file(path: str) -> bool:
+            return path.startswith(prefix) and owned(path[len(prefix):].replace(os.sep, "/"))
+
         if config.config_file_path:
             watched.append(Path(config.config_file_path))
         if config.theme.custom_dir:
@@ -290,7 +383,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return site
 
         return Preview(config, self._built["files"], self._built["nav"], self._built["env"], self.site,
-                       tuple(p for p in watched if p.exists()), replan)
+                       tuple(p for p in watched if p.exists()), replan, fact_file)
 
     @event_priority(100)  # before the search plugin reads the page
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
@@ -298,6 +391,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return context
         ahead = self._prerendered.take(page.file.src_uri) if self._prerendered is not None else None
         full, body = ahead if ahead is not None else self._bodies(page)
+        page.toc = get_toc(_toc_tokens(headings(full)))  # the theme's "on this page", the search's sections
         if body is None:
             page.content = full
         else:

@@ -44,8 +44,9 @@ KNOWN_PLUGINS = frozenset({"briefgen", "search", "material/search"})
 Signature = dict[str, tuple[int, int]]
 
 
-def signature(paths: Iterable[Path]) -> Signature:
-    """(mtime in ns, size) of every file under ``paths`` (files or folders), by path."""
+def signature(paths: Iterable[Path], ignore: Callable[[str], bool] | None = None) -> Signature:
+    """(mtime in ns, size) of every file under ``paths`` (files or folders), by path; files inside a folder
+    for which ``ignore`` says so are left out."""
     found: Signature = {}
     for path in paths:
         if path.is_file():
@@ -55,6 +56,8 @@ def signature(paths: Iterable[Path]) -> Signature:
         for folder, _, names in os.walk(path):
             for name in names:
                 file = os.path.join(folder, name)
+                if ignore is not None and ignore(file):
+                    continue
                 try:
                     st = os.stat(file)
                 except OSError:
@@ -97,9 +100,12 @@ class Preview:
     replan: Callable[[], Site | None]
     """Plans the site again as the full build did, reports what the check found, and makes the new plan the
     one pages render from; None when only a full build can go on (errors, or warnings under ``--strict``)."""
+    fact_file: Callable[[str], bool] | None = None
+    """Whether a file under a watched folder is one of briefgen's fact files (whose edits the preview takes);
+    any other file there (the project's own pages, images, stylesheets) needs a full rebuild."""
 
     def __post_init__(self) -> None:
-        self.stamp = signature(self.watched)
+        self.stamp = signature(self.watched, self.fact_file)
         self.site.keys()  # the keys of the site being served, made now rather than on the first edit
 
     def supported(self) -> bool:
@@ -109,7 +115,7 @@ class Preview:
     def update(self) -> bool:
         """Bring the served site up to date with the content; False when only a full rebuild can."""
         started = time.perf_counter()
-        if not self.supported() or signature(self.watched) != self.stamp:
+        if not self.supported() or signature(self.watched, self.fact_file) != self.stamp:
             return False
         try:
             site = self.replan()

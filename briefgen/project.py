@@ -55,8 +55,31 @@ def _display(path: Path) -> str:
     return text[2:] if text.startswith("./") else text
 
 
+YAML_SUFFIXES = (FACT_SUFFIX, ".yml")
+
+
+def owned(path: str) -> bool:
+    """Whether a file of the content folder (its path there, ``/``-separated) is briefgen's: a fact file
+    (``<kind folder>/*.yaml``, ``briefs/*.yaml``), an archived text (``sources/*.txt``), or a misnamed one
+    (``.yml``), which the check refuses. Every other file is the site's own (pages, images, stylesheets),
+    for MkDocs to publish as it is."""
+    folder, _, name = path.partition("/")
+    if not name or "/" in name or (folder not in KIND_BY_FOLDER and folder != BOOK_KIND.folder):
+        return False
+    suffix = os.path.splitext(name)[1]
+    return suffix in YAML_SUFFIXES or (suffix == TEXT_SUFFIX and folder == "sources")
+
+
+def _holds_yaml(folder: Path) -> bool:
+    return any(os.path.splitext(name)[1] in YAML_SUFFIXES for _, _, names in os.walk(folder) for name in names)
+
+
 def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path], list[Diagnostic]]:
-    """Fact files as (path, id, kind folder), archived texts by source id, and layout problems."""
+    """Fact files as (path, id, kind folder), archived texts by source id, and layout problems.
+
+    Other files and folders are the site's own (:func:`owned`), save YAML outside the kind folders: it looks
+    like a fact file in the wrong place, and MkDocs would publish it as it is, marking and all.
+    """
     facts: list[tuple[Path, str, str]] = []
     texts: dict[str, Path] = {}
     problems: list[Diagnostic] = []
@@ -71,10 +94,13 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
                                   f"content/{entry.name}/ holds the {entry.name} fact files; make it a plain folder"))
             continue
         if not entry.is_dir(follow_symlinks=False) or entry.name not in folders:
-            hint = did_you_mean(entry.name, folders) or f"folders: {', '.join(folders)}"
-            what = "folder" if entry.is_dir(follow_symlinks=False) else "file"
-            problems.append(error(_display(path), 1, 1, f"unexpected {what} in content", hint))
-            continue
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if (_holds_yaml(path) if is_dir else os.path.splitext(entry.name)[1] in YAML_SUFFIXES):
+                hint = did_you_mean(entry.name, folders) or f"fact files go in {', '.join(folders)}"
+                what = "folder of YAML files" if is_dir else "YAML file"
+                problems.append(error(_display(path), 1, 1, f"unexpected {what} in content, which the site would "
+                                      "publish as it is", hint))
+            continue  # the site's own: a page, an image, a stylesheet
         for item in _entries(path, problems):
             file = path / item.name
             stem, suffix = os.path.splitext(item.name)
@@ -96,10 +122,15 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
             if suffix == TEXT_SUFFIX and entry.name == "sources":
                 texts[stem] = file
                 continue
-            if suffix != FACT_SUFFIX:
-                hint = "rename it to .yaml" if suffix == ".yml" else None
-                problems.append(error(_display(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/", hint))
+            if suffix == TEXT_SUFFIX:
+                problems.append(error(_display(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/",
+                                      "archived texts go in sources/"))
                 continue
+            if suffix != FACT_SUFFIX:
+                if suffix == ".yml":
+                    problems.append(error(_display(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/",
+                                          "rename it to .yaml"))
+                continue  # the site's own (an image, a page): MkDocs publishes it
             if not SLUG.match(stem):
                 slug = _slugish(stem)
                 hint = None

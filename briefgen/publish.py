@@ -38,6 +38,8 @@ class PdfSettings:
     workers: int | None = None
     cache: bool = True
     progress: bool | None = None
+    directory_urls: bool = True
+    """MkDocs' ``use_directory_urls``: the links from a PDF to the site follow it."""
 
 
 def print_css(templates: Path) -> str:
@@ -115,11 +117,11 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
         if definition.edition != settings.edition.marking:
             audience = Edition(definition.edition.lower(), definition.edition, settings.edition.default)
             book_graph = redact(graph, audience)
-            book_site = views.build(book_graph)
+            book_site = views.build(book_graph, directory_urls=settings.directory_urls)
         b = brief.book(book_graph, book_site, book_id, definition, settings.site_url)
         keywords = sorted({k for entry in b.briefs for k in entry.keywords})
         ids = [entry.id for entry in b.briefs]
-        ref = partial(views.ref, book_graph)
+        ref = partial(views.ref, book_graph, directory_urls=settings.directory_urls)
 
         def link(r: views.Ref) -> str | None:
             return f"{settings.site_url.rstrip('/')}/{r.url}" if settings.site_url and r.url else None

@@ -9,8 +9,10 @@ on and undefined names are errors. Markdown fields go through :mod:`briefgen.mar
 from __future__ import annotations
 
 import json
+import re
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from briefgen import views
+from briefgen import layout, views
 from briefgen.markdown import parser
 
 
@@ -63,6 +65,45 @@ def cites(numbers: Sequence[int]) -> Markup:
     """Numbered citation marks, each a link to its reference on the page."""
     return Markup("".join(f'<sup class="bg-cite"><a href="#ref-{n:d}" title="Reference {n:d}">[{n:d}]</a></sup>'
                           for n in numbers))
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of a rendered page body, for the page's table of contents."""
+
+    level: int
+    id: str
+    title: str
+    """Its text as HTML (escaped as the body has it), without the heading's inline markup."""
+
+
+_HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1\s*>", re.S | re.I)
+_ID = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def headings(html: str) -> tuple[Heading, ...]:
+    """The headings of a body that have an ``id`` (those a link can reach), in order.
+
+    Read from the HTML the templates made, so that a project's own template gets the table of
+    contents of the headings it writes.
+    """
+    out = []
+    for level, attrs, inner in _HEADING.findall(html):
+        found = _ID.search(attrs)
+        if found is None:
+            continue
+        title = " ".join(_TAG.sub("", inner).split())
+        out.append(Heading(int(level), found[1] if found[1] is not None else found[2], title))
+    return tuple(out)
+
+
+_ID_ATTR = re.compile(r"""<[a-zA-Z][^>]*?\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def anchor_ids(html: str) -> set[str]:
+    """The ids of every element of a body: where a link's ``#fragment`` can land."""
+    return {a or b for a, b in _ID_ATTR.findall(html)}
 
 
 def _shown(path: str) -> str:
@@ -114,9 +155,12 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
 class Renderer:
     """Renders each kind of page; ``base`` is the relative path from a page to the site root."""
 
-    def __init__(self, templates: Path | None = None, *, pdf: bool = False, marking: str = "CLEAR") -> None:
+    def __init__(self, templates: Path | None = None, *, pdf: bool = False, marking: str = "CLEAR",
+                 directory_urls: bool = True) -> None:
         self.env = environment(templates)
         self.env.globals["pdf_enabled"] = pdf
+        # the site-root-relative URL of one of the site's own pages ("grades", "timeline"), as MkDocs writes it
+        self.env.globals["page_url"] = lambda path: layout.page_url(path, directory_urls)
         self.env.globals["edition_marking"] = marking
         self.marking = marking
 

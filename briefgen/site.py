@@ -55,6 +55,11 @@ class Site:
         """Every page model (made on first use)."""
         return self.lazy_views.all
 
+    def sections(self) -> tuple[tuple[str, str], ...]:
+        """(title, page) of the site's sections, in the order a reader meets them: the home page, the list of
+        each kind, the timeline, map, relationships and grades (what a nav shows; never an entity page)."""
+        return SECTIONS
+
     def render(self, src_uri: str, base: str) -> str:
         """HTML body of the page at ``src_uri``."""
         return self.pages[src_uri].render(base)
@@ -93,13 +98,14 @@ class LazyViews:
     them (:mod:`briefgen.prerender`), the building process never makes them at all.
     """
 
-    def __init__(self, graph: Graph, history: Mapping[str, Sequence[Change]]) -> None:
+    def __init__(self, graph: Graph, history: Mapping[str, Sequence[Change]], directory_urls: bool = True) -> None:
         self.graph = graph
         self.history = history
+        self.directory_urls = directory_urls
 
     @cached_property
     def all(self) -> views.SiteViews:
-        return views.build(self.graph, history=self.history)
+        return views.build(self.graph, history=self.history, directory_urls=self.directory_urls)
 
     @cached_property
     def _entities(self) -> dict[str, views.EntityPage]:
@@ -129,11 +135,21 @@ def _linker(base: str) -> pictures.Linker:
 
 MAPS_FOLDER = layout.MAPS
 
+SECTIONS = (
+    ("Home", f"{layout.HOME}.md"),
+    *((views.KIND_TITLES[k.name], f"{k.folder}/{layout.HOME}.md") for k in KINDS),
+    ("Timeline", f"{layout.TIMELINE}.md"),
+    ("Map", f"{layout.MAP}.md"),
+    ("Relationships", f"{layout.RELATIONSHIPS}.md"),
+    ("Grades", f"{layout.GRADES}.md"),
+)
+"""The sections of every site, as :meth:`Site.sections` gives them."""
+
 
 def entity_pictures(graph: Graph, page: views.EntityPage, base: str,
-                    spec: pictures.MapSpec | None = None) -> list[pictures.Picture]:
+                    spec: pictures.MapSpec | None = None, directory_urls: bool = True) -> list[pictures.Picture]:
     """The pictures an entity page shows: a small map for places and exercises, relationships for the rest."""
-    ref = partial(views.ref, graph)
+    ref = partial(views.ref, graph, directory_urls=directory_urls)
     link = _linker(base)
     out: list[pictures.Picture | None] = []
     if spec is not None:
@@ -147,18 +163,21 @@ def entity_pictures(graph: Graph, page: views.EntityPage, base: str,
 
 
 def plan(content: Path, project: Path, *, pdf: bool = False, edition: Edition = PUBLIC,
-         templates: Path | None = None, cache: LoadCache | None = None) -> tuple[Site | None, CheckResult]:
+         templates: Path | None = None, cache: LoadCache | None = None,
+         directory_urls: bool = True) -> tuple[Site | None, CheckResult]:
     """Check content and, when it is clean, plan the site of one edition (nothing is written here).
 
     The graph is redacted to the edition before any view is made. With ``pdf``, entity
     pages link to their PDF briefs (which the PDF stage writes). ``cache``: see :func:`check`.
+    ``directory_urls``: every link briefgen writes follows MkDocs' ``use_directory_urls``.
     """
     with collector_paused():
-        return _plan(content, project, pdf=pdf, edition=edition, templates=templates, cache=cache)
+        return _plan(content, project, pdf=pdf, edition=edition, templates=templates, cache=cache,
+                     directory_urls=directory_urls)
 
 
-def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
-          templates: Path | None, cache: LoadCache | None) -> tuple[Site | None, CheckResult]:
+def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition, templates: Path | None,
+          cache: LoadCache | None, directory_urls: bool) -> tuple[Site | None, CheckResult]:
     result = check(content, cache)
     if not result.ok or result.graph is None:
         return None, result
@@ -168,9 +187,10 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
     if withholds(result.graph, graph, result.books, edition):
         # commit subjects are free text that may speak of anything withheld, of any kind: dates and hashes only
         changes = {i: tuple(replace(c, subject="") for c in cs) for i, cs in changes.items()}
-    v = LazyViews(graph, changes)
-    ref = partial(views.ref, graph)
-    r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking)
+    v = LazyViews(graph, changes, directory_urls)
+    ref = partial(views.ref, graph, directory_urls=directory_urls)
+    r = Renderer(templates if templates is not None else project / "templates", pdf=pdf, marking=edition.marking,
+                 directory_urls=directory_urls)
     books = [(d.title, book_url(i)) for i, d in in_edition] if pdf else []
     # Pages, titles and assets come from the graph; the page models (views) only when a body or a key is made.
     # Each page's key holds what its body is made from, with the pictures drawn for an empty base path
@@ -202,19 +222,20 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition,
     specs = {e.id: pictures.entity_map_spec(graph, e.id, ref, names) for e in entities
              if e.kind.name in ("place", "exercise")}
     for e in entities:
-        pages[f"{views.url_of(e).rstrip('/')}.md"] = PageJob(
+        pages[f"{views.page_path(e)}.md"] = PageJob(
             e.model.name,  # type: ignore[attr-defined]
-            lambda base, i=e.id: r.entity(v.entity(i), base, entity_pictures(graph, v.entity(i), base, specs.get(i))),
+            lambda base, i=e.id: r.entity(v.entity(i), base, entity_pictures(graph, v.entity(i), base, specs.get(i),
+                                                                             directory_urls)),
             lambda i=e.id: r.render("search_entity.html", "", page=v.entity(i)),
-            key=lambda i=e.id: (v.entity(i), entity_pictures(graph, v.entity(i), "", specs.get(i))))
+            key=lambda i=e.id: (v.entity(i), entity_pictures(graph, v.entity(i), "", specs.get(i), directory_urls)))
     for e in graph.of_kind("source"):
-        pages[f"{views.url_of(e).rstrip('/')}.md"] = PageJob(
+        pages[f"{views.page_path(e)}.md"] = PageJob(
             e.model.name,  # type: ignore[attr-defined]
             lambda base, i=e.id: r.source(v.source(i), base),
             lambda i=e.id: r.render("search_source.html", "", page=v.source(i)),
             key=lambda i=e.id: v.source(i))
     css = resources.files("briefgen").joinpath("assets/briefgen.css").read_bytes()
-    export = views.export(graph)
+    export = views.export(graph, directory_urls)
     assets = {
         f"{layout.ASSETS}/briefgen.css": css,
         layout.GRAPH: (json.dumps(export, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(),

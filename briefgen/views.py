@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from briefgen import dates, quotes
+from briefgen import dates, layout, quotes
 from briefgen.history import Change
 from briefgen.link import Graph
 from briefgen.model import KIND_BY_NAME, KINDS, Citation, ClaimBase, Source
@@ -55,9 +55,14 @@ def _day(today: dt.date) -> str:
     return dates.human(today.isoformat())
 
 
-def url_of(record: Record) -> str:
-    """Site-root-relative URL of an entity's page."""
-    return f"{record.kind.folder}/{record.id}/"
+def page_path(record: Record) -> str:
+    """Where an entity's page lies in the site, without suffix: ``exercises/<id>`` (its source is that ``.md``)."""
+    return f"{record.kind.folder}/{record.id}"
+
+
+def url_of(record: Record, directory_urls: bool = True) -> str:
+    """Site-root-relative URL of an entity's page, as MkDocs' ``use_directory_urls`` makes it."""
+    return layout.page_url(page_path(record), directory_urls)
 
 
 # --- view objects ---------------------------------------------------------------------------
@@ -246,13 +251,14 @@ class SiteViews:
 WITHHELD_REF = Ref("", "an entity not in this edition", "", "withheld")
 
 
-def ref(graph: Graph, entity_id: str) -> Ref:
+def ref(graph: Graph, entity_id: str, directory_urls: bool = True) -> Ref:
     """A link to an entity, or plain text naming nothing when it is not in this edition (redaction leaves no
     reference to a withheld entity: this is a last line of defence)."""
     record = graph.entities.get(entity_id)
     if record is None:
         return WITHHELD_REF
-    return Ref(record.id, record.model.name, url_of(record), record.kind.name)  # type: ignore[attr-defined]
+    return Ref(record.id, record.model.name, url_of(record, directory_urls),  # type: ignore[attr-defined]
+               record.kind.name)
 
 
 def grade(source: Source, citation: Citation) -> str:
@@ -267,15 +273,16 @@ class _Shared:
     highlighted in the source's text; many name the same passage.
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, directory_urls: bool = True) -> None:
         self.graph = graph
+        self.directory_urls = directory_urls
         self.refs: dict[str, Ref] = {}
         self.passages: dict[tuple[str, str | None, str | None], tuple[str, str]] = {}
 
     def ref(self, entity_id: str) -> Ref:
         found = self.refs.get(entity_id)
         if found is None:
-            found = self.refs[entity_id] = ref(self.graph, entity_id)
+            found = self.refs[entity_id] = ref(self.graph, entity_id, self.directory_urls)
         return found
 
     def passage(self, citation: Citation) -> tuple[str, str]:
@@ -455,7 +462,8 @@ def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | 
     json_ld = _event_json_ld(graph, record, sections) if record.kind.name == "exercise" else None
     aliases = tuple(a.name for a in model.aliases)
     return EntityPage(
-        id=record.id, kind=record.kind.name, kind_title=KIND_TITLES[record.kind.name], url=url_of(record),
+        id=record.id, kind=record.kind.name, kind_title=KIND_TITLES[record.kind.name],
+        url=url_of(record, shared.directory_urls),
         title=model.name, aliases=aliases, summary=model.summary, type_label=type_label, glance=tuple(glance),
         sections=tuple(sections), mentions=mentions, references=refs.all(), related=related,
         flags=tuple(flags), as_of=_day(today), json_ld=json_ld,
@@ -568,7 +576,8 @@ def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], tod
             ("Date", "not stated" if model.date == "unknown" else dates.human(model.date)),
             ("Language", model.language), ("Handling", f"TLP:{model.marking or 'CLEAR'}"))
     return SourcePage(
-        id=record.id, url=url_of(record), title=model.title, name=model.name, title_supplied=model.title_supplied,
+        id=record.id, url=url_of(record, shared.directory_urls), title=model.title, name=model.name,
+        title_supplied=model.title_supplied,
         meta=meta, reliability=model.reliability, reliability_text=RELIABILITY[model.reliability],
         notes=model.notes, citing=tuple(citing), paragraphs=_text_parts(text, spans), as_of=_day(today),
     )
@@ -586,7 +595,7 @@ def _citations(record: Record) -> list[Citation]:
     return out
 
 
-def _index(graph: Graph, kind: str, ref_of: Callable[[str], Ref]) -> IndexPage:
+def _index(graph: Graph, kind: str, ref_of: Callable[[str], Ref], directory_urls: bool = True) -> IndexPage:
     records = sorted(graph.of_kind(kind), key=lambda r: r.model.name.lower())  # type: ignore[attr-defined]
     rows = []
     if kind == "exercise":
@@ -618,7 +627,12 @@ def _index(graph: Graph, kind: str, ref_of: Callable[[str], Ref]) -> IndexPage:
             rows.append(Row(ref_of(r.id), ((m.type.replace("-", " "),), (_known(m.publisher),),
                                             ("not stated" if m.date == "unknown" else dates.human(m.date),),
                                             (m.reliability,))))
-    return IndexPage(kind, KIND_TITLES[kind], f"{KIND_BY_NAME[kind].folder}/", columns, tuple(rows))
+    return IndexPage(kind, KIND_TITLES[kind], index_url(kind, directory_urls), columns, tuple(rows))
+
+
+def index_url(kind: str, directory_urls: bool = True) -> str:
+    """Site-root-relative URL of the list of one kind."""
+    return layout.page_url(f"{KIND_BY_NAME[kind].folder}/{layout.HOME}", directory_urls)
 
 
 def _joined(record: Record, ref_of: Callable[[str], Ref], prop: str, *, refs_only: bool = False,
@@ -638,7 +652,7 @@ def _joined(record: Record, ref_of: Callable[[str], Ref], prop: str, *, refs_onl
     return tuple(out)
 
 
-def timeline(graph: Graph) -> tuple[TimelineEntry, ...]:
+def timeline(graph: Graph, directory_urls: bool = True) -> tuple[TimelineEntry, ...]:
     """Every dated claim, in order of its earliest possible day."""
     entries = []
     for record in graph.entities.values():
@@ -651,7 +665,8 @@ def timeline(graph: Graph) -> tuple[TimelineEntry, ...]:
             what = _plain(sentence(graph, claim)) if claim.property == "established" else record.model.name
             fuzzy = bool(claim.part or claim.inferred or any(q in claim.value for q in "?~%")
                          or (span.end - span.start).days > 31)
-            entries.append(TimelineEntry((span.start, span.end), date_text(claim), fuzzy, ref(graph, record.id),
+            entries.append(TimelineEntry((span.start, span.end), date_text(claim), fuzzy,
+                                         ref(graph, record.id, directory_urls),
                                          what, graph.claim_ids[(record.id, index)], status))
     return tuple(sorted(entries, key=lambda e: (e.sort_key, e.entity.id, e.anchor)))
 
@@ -662,11 +677,12 @@ def _with_history(page: Any, changes: Sequence[Change]) -> Any:
 
 
 def build(graph: Graph, today: dt.date | None = None,
-          history: Mapping[str, Sequence[Change]] | None = None) -> SiteViews:
-    """Every page model of the site; ``history`` maps entity ids to their commits (see briefgen.history)."""
+          history: Mapping[str, Sequence[Change]] | None = None, directory_urls: bool = True) -> SiteViews:
+    """Every page model of the site; ``history`` maps entity ids to their commits (see briefgen.history);
+    links follow MkDocs' ``use_directory_urls``."""
     today = today or as_of_date()
     history = history or {}
-    shared = _Shared(graph)
+    shared = _Shared(graph, directory_urls)
     records = sorted(graph.entities.values(), key=lambda r: r.id)
     pages = [_with_history(entity_page(graph, r, today, shared), history.get(r.id, ()))
              for r in records if r.kind.name != "source"]
@@ -689,28 +705,30 @@ def build(graph: Graph, today: dt.date | None = None,
     sources = [_with_history(source_page(graph, r, citing[r.id], today, cited_by[r.id], shared),
                              history.get(r.id, ()))
                for r in graph.of_kind("source")]
-    line = timeline(graph)
+    line = timeline(graph, directory_urls)
     exercises = [e for e in line if e.entity.kind == "exercise"]
     past = [e for e in exercises if e.sort_key[1] < today and e.status != "planned"]
     future = [e for e in exercises if e.status == "planned" or (e.sort_key[1] >= today and e.status != "cancelled")]
-    counts = tuple((KIND_TITLES[k.name], f"{k.folder}/", len(graph.of_kind(k.name))) for k in KINDS)
+    counts = tuple((KIND_TITLES[k.name], index_url(k.name, directory_urls), len(graph.of_kind(k.name))) for k in KINDS)
     home = HomePage(
         counts=counts, claims=sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values()),
         latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]),
-        sources=tuple(ref(graph, r.id) for r in graph.of_kind("source")), as_of=_day(today),
+        sources=tuple(shared.ref(r.id) for r in graph.of_kind("source")), as_of=_day(today),
     )
-    return SiteViews(home=home, indexes=tuple(_index(graph, k.name, shared.ref) for k in KINDS), entities=tuple(pages),
+    indexes = tuple(_index(graph, k.name, shared.ref, directory_urls) for k in KINDS)
+    return SiteViews(home=home, indexes=indexes, entities=tuple(pages),
                      sources=tuple(sources), timeline=line, as_of=_day(today))
 
 
-def export(graph: Graph) -> dict[str, Any]:
-    """The whole graph as JSON-ready data: entities with their claims and citations, and the links."""
+def export(graph: Graph, directory_urls: bool = True) -> dict[str, Any]:
+    """The whole graph as JSON-ready data: entities with their claims and citations, and the links (each
+    entity's ``url`` as the site writes it)."""
     entities = {}
     for record in sorted(graph.entities.values(), key=lambda r: r.id):
         data = record.model.model_dump(mode="json", exclude_none=True)
         for index, claim in enumerate(data.get("claims", ())):
             claim["id"] = graph.claim_ids[(record.id, index)]
-        entities[record.id] = {"kind": record.kind.name, "url": url_of(record), **data}
+        entities[record.id] = {"kind": record.kind.name, "url": url_of(record, directory_urls), **data}
     return {"format": "briefgen-graph/1", "entities": entities,
             "links": [{"from": link.source, "to": link.target, "via": link.via, "claim": link.claim}
                       for link in graph.links]}

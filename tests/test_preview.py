@@ -168,13 +168,35 @@ def test_a_plugin_the_preview_does_not_know_means_full_rebuilds(project: Path, t
 
 
 def test_a_retitled_page_in_the_navigation_is_left_to_the_full_rebuild(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "project", VALID)  # no nav: MkDocs lists every page, on every page
+    project = make_project(tmp_path / "project", VALID)
+    yml = project / "mkdocs.yml"  # a nav that lists an entity page by its own title, shown on every page
+    yml.write_text(yml.read_text(encoding="utf-8") + NAV + "  - actors/aldorian-navy.md\n", encoding="utf-8")
     navy = project / "content" / "actors/aldorian-navy.yaml"
     plugin = assert_left_to_full_rebuild(project, tmp_path / "served", lambda: edit(
         navy, "name: Aldorian Navy", "name: Navy of Aldoria"))
     edit(navy, "summary: The seagoing force", "summary: The force")
     assert plugin.preview is not None
     assert plugin.preview.update() is False  # the name is still new: the navigation still needs it
+
+
+@pytest.mark.parametrize("change", ["edit", "new"])
+def test_an_edit_to_the_projects_own_page_is_left_to_the_full_rebuild(tmp_path: Path, change: str) -> None:
+    """MkDocs renders the project's own pages: the preview, which rewrites briefgen's, leaves them to it."""
+    project = make_project(tmp_path / "project", VALID)
+    (project / "content" / "about.md").write_text("# About\n\nFirst words.\n", encoding="utf-8")
+    target = project / "content" / ("about.md" if change == "edit" else "methods.md")
+    assert_left_to_full_rebuild(project, tmp_path / "served", lambda: target.write_text(
+        "# About\n\nOther words, more of them.\n", encoding="utf-8"))
+
+
+def test_without_a_nav_a_retitled_entity_is_rewritten_in_place(tmp_path: Path) -> None:
+    """briefgen's nav of sections names no entity: renaming one rewrites only the pages that name it."""
+    project = make_project(tmp_path / "project", VALID)  # no nav
+    _, plugin = serve(project, tmp_path / "served")
+    edit(project / "content" / "actors/aldorian-navy.yaml", "name: Aldorian Navy", "name: Navy of Aldoria")
+    assert plugin.preview is not None and plugin.preview.update() is True
+    full_build(project, tmp_path / "fresh")
+    assert_same_site(tmp_path / "served", tmp_path / "fresh")
 
 
 def test_a_load_cache_reads_again_only_the_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
