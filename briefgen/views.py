@@ -240,6 +240,8 @@ class HomePage:
     claims: int
     latest: tuple[TimelineEntry, ...]
     upcoming: tuple[TimelineEntry, ...]
+    unconfirmed: tuple[TimelineEntry, ...]
+    """Planned for a date that has passed, with no later report that they took place."""
     sources: tuple[Ref, ...]
     as_of: str
 
@@ -801,10 +803,11 @@ def build(graph: Graph, today: dt.date | None = None,
     # upcoming: planned and not yet past; a planned date that has passed is neither (its page says unconfirmed)
     past = [e for e in exercises if e.sort_key[1] < today and e.status not in ("planned", "cancelled")]
     future = [e for e in exercises if e.sort_key[1] >= today and e.status in ("planned", None)]
+    unconfirmed = [e for e in exercises if e.sort_key[1] < today and e.status == "planned"]
     counts = tuple((KIND_TITLES[k.name], f"{k.folder}/", len(graph.of_kind(k.name))) for k in KINDS)
     home = HomePage(
         counts=counts, claims=sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values()),
-        latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]),
+        latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]), unconfirmed=tuple(reversed(unconfirmed[-5:])),
         sources=tuple(ref(graph, r.id) for r in graph.of_kind("source")), as_of=_day(today),
     )
     return SiteViews(home=home, indexes=tuple(_index(graph, k.name, shared.ref) for k in KINDS), entities=tuple(pages),

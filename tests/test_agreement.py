@@ -25,6 +25,7 @@ from briefgen.link import Graph
 from briefgen.project import check
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "claims"
+BRIEFGEN = str(Path(sys.executable).parent / "briefgen")
 TODAY = dt.date(2024, 6, 1)
 
 
@@ -165,6 +166,7 @@ def test_planned_then_held_is_a_history_and_the_current_status_is_the_latest(sit
 
 def test_upcoming_lists_only_what_is_planned_and_not_yet_past(site: views.SiteViews) -> None:
     assert [e.entity.id for e in site.home.upcoming] == ["anchor-2030"]
+    assert [e.entity.id for e in site.home.unconfirmed] == ["shield-2019"]
     assert "tidewater-2019" in [e.entity.id for e in site.home.latest]
     shield = page(site, "shield-2019")
     assert shield.flags and shield.flags[0].startswith("Unconfirmed: planned for Sep 2019")
@@ -200,7 +202,7 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _check(content: Path) -> list[str]:
-    done = subprocess.run([str(Path(sys.executable).parent / "briefgen"), "check", "-q", "content"], capture_output=True,
+    done = subprocess.run([BRIEFGEN, "check", "-q", "content"], capture_output=True,
                           text=True, cwd=content.parent, check=False)
     return done.stdout.splitlines()
 
@@ -243,7 +245,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                         "theme: {name: material, font: false}\nplugins: [search, briefgen]\n"
                                         "nav:\n  - Home: index.md\n  - Exercises: exercises/index.md\n",
                                         encoding="utf-8")
-    done = subprocess.run([str(Path(sys.executable).parent / "briefgen"), "build", "-q"], cwd=project, capture_output=True,
+    done = subprocess.run([BRIEFGEN, "build", "-q"], cwd=project, capture_output=True,
                           text=True, check=False, env={"SOURCE_DATE_EPOCH": "1717200000", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stdout + done.stderr
     return project / "site"
