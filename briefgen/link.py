@@ -178,6 +178,8 @@ def link(
             anchors[anchor] = index
             claim_ids[(record.id, index)] = anchor
 
+        problems.extend(_check_assessments(record.path, doc, claims))
+
         for loc, target, ref in iter_refs(model):
             problem = resolver.check(record.id, record.path, doc, loc, target, ref)
             if problem is not None:
@@ -211,6 +213,25 @@ def link(
         backlinks[item.target].append(item)
     graph = Graph(dict(records), dict(texts), claim_ids, tuple(links), {k: tuple(v) for k, v in backlinks.items()})
     return graph, problems
+
+
+def _check_assessments(path: str, doc: Document, claims: Sequence[Any]) -> list[Diagnostic]:
+    """The briefing holds at most one value of a property: a second ``assessment`` is an error."""
+    problems = []
+    held: dict[str, int] = {}
+    for index, claim in enumerate(claims):
+        if not getattr(claim, "assessment", None):
+            continue
+        if claim.property in held:
+            line, col = doc.mark(("claims", index, "assessment"))
+            problems.append(error(path, line, col,
+                                  f"claims[{index}].assessment: claims[{held[claim.property]}] already holds the "
+                                  f"briefing's value of '{claim.property}'",
+                                  "assess one value of a property; say in its assessment why the others are "
+                                  "less likely"))
+        else:
+            held[claim.property] = index
+    return problems
 
 
 @dataclass(frozen=True)

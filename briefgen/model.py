@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from briefgen import dates, markdown
@@ -227,6 +228,10 @@ class ClaimBase(Strict):
     id: Slug | None = Field(None, description="stable anchor for the claim; derived when absent")
     sources: list[Citation] = Field(min_length=1, description="at least one citation")
     note: Markdown | None = Field(None, description="editor's note, e.g. how a value was inferred")
+    as_of: EDTF | None = Field(
+        None, description="when the claim held (EDTF); by default the date of the latest report citing it")
+    assessment: Markdown | None = Field(
+        None, description="the editors hold this value among those reported for the property, and say why")
     marking: Marking | None = None
 
 
@@ -266,11 +271,34 @@ class ParticipantClaim(ClaimBase):
     described_as: Text | None = Field(None, description="how the source names the participant here")
 
 
+Bound = Literal["exact", "about", "at-least", "at-most", "nearly", "over"]
+
+
 class StrengthClaim(ClaimBase):
+    """A number as the source puts it: exact, about, at least, at most, nearly, over, or a range (``to``)."""
+
     property: Literal["strength"]
     value: Annotated[Int, Field(ge=0)]
-    approximate: Bool = False
+    bound: Bound = Field("exact", description="how the source bounds the number: 'at least 10,000' is at-least")
+    to: Annotated[Int, Field(ge=0)] | None = Field(None, description="upper end of a range ('800 to 1,000')")
+    approximate: Bool = Field(False, description="'about': the same as bound: about")
     unit: Text = "personnel"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> StrengthClaim:
+        if self.approximate and self.bound not in ("exact", "about"):
+            raise ValueError(f"approximate: true and bound: {self.bound} say two things; keep bound")
+        if self.to is not None:
+            if self.bound != "exact" or self.approximate:
+                raise ValueError("a range (to) takes no bound; write the range's two ends")
+            if self.to <= self.value:
+                raise ValueError(f"the range {self.value}–{self.to} ends before it starts; 'to' is its upper end")
+        return self
+
+    @property
+    def bounding(self) -> str:
+        """The bound, with ``approximate: true`` read as ``about``."""
+        return "about" if self.approximate else self.bound
 
 
 class EquipmentClaim(ClaimBase):

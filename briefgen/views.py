@@ -18,10 +18,10 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from briefgen import dates, layout, quotes
+from briefgen import agreement, dates, layout, quotes
 from briefgen.history import Change
 from briefgen.link import Graph
-from briefgen.model import KIND_BY_NAME, KINDS, Citation, ClaimBase, Source
+from briefgen.model import KIND_BY_NAME, KINDS, Citation, Source
 from briefgen.validate import Record
 
 KIND_TITLES = {"exercise": "Exercises", "mechanism": "Mechanisms", "actor": "Actors", "place": "Places",
@@ -101,16 +101,28 @@ class Statement:
     voice: str | None = None
     note: str | None = None
     property: str = ""
+    as_of: str | None = None
+    """When the claim held, as people write it (statuses: a history)."""
+    assessment: str | None = None
+    """The editors' reason for holding this value (Markdown), on the assessed statement only."""
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """Statements about one property; ``conflict`` when single-valued and sources disagree."""
+    """Statements about one property, in the order a reader sees them (the assessed one first).
+
+    ``conflict``: some of the values cannot all be true (see :mod:`briefgen.agreement`);
+    ``resolution``: ``assessed`` when the editors hold one value, ``unresolved`` when they
+    disagree and none is held, ``agree`` or ``single`` otherwise; ``history``: a status
+    reported at different times, oldest first, the last one current.
+    """
 
     title: str
     property: str
     statements: tuple[Statement, ...]
     conflict: bool = False
+    resolution: str = "single"
+    history: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,8 @@ class Fact:
     label: str
     items: tuple[tuple[tuple[str | Ref, ...], tuple[int, ...]], ...]
     separator: str = ", "
+    unresolved: bool = False
+    """The sources disagree and the editors hold none of the values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +233,8 @@ class TimelineEntry:
     what: str
     anchor: str
     status: str | None
+    alternatives: tuple[str, ...] = ()
+    """Other dates reported for the same event, as people write them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +245,8 @@ class HomePage:
     claims: int
     latest: tuple[TimelineEntry, ...]
     upcoming: tuple[TimelineEntry, ...]
+    unconfirmed: tuple[TimelineEntry, ...]
+    """Planned for a date that has passed, with no later report that they took place."""
     sources: tuple[Ref, ...]
     as_of: str
 
@@ -362,7 +380,7 @@ def _sentence(claim: Any, ref_of: Callable[[str], Ref]) -> tuple[str | Ref, ...]
             parts.append(f" by {claim.by}")
         return tuple(parts)
     if p == "strength":
-        return (f"{'about ' if claim.approximate else ''}{claim.value:,} {claim.unit}",)
+        return (strength_text(claim),)
     if p == "duration_days":
         return (f"{claim.value} day{'s' if claim.value != 1 else ''}",)
     if p == "equipment":
@@ -372,41 +390,76 @@ def _sentence(claim: Any, ref_of: Callable[[str], Ref]) -> tuple[str | Ref, ...]
     return (str(claim.value),)
 
 
+BOUND_WORDS = {"exact": "", "about": "about ", "at-least": "at least ", "at-most": "at most ",
+               "nearly": "nearly ", "over": "over "}
+
+
+def strength_text(claim: Any) -> str:
+    """A number as the source put it: "at least 10,000 troops", "800 to 1,000 personnel"."""
+    if claim.to is not None:
+        return f"{claim.value:,} to {claim.to:,} {claim.unit}"
+    return f"{BOUND_WORDS[claim.bounding]}{claim.value:,} {claim.unit}"
+
+
 def _plain(parts: Sequence[str | Ref]) -> str:
     return "".join(p.name if isinstance(p, Ref) else p for p in parts)
 
 
-def _claim_span(claim: Any) -> dates.Span | None:
-    if claim.property in ("date", "established"):
-        return dates.span(claim.value)
-    return None
+def within(graph: Graph) -> agreement.Within:
+    """Whether one place lies in another, by the ``parent`` chain the briefing gives."""
+    def inside(place: str, region: str) -> bool:
+        seen: set[str] = set()
+        while place and place not in seen:
+            if place == region:
+                return True
+            seen.add(place)
+            record = graph.entities.get(place)
+            place = getattr(record.model, "parent", None) if record is not None else None
+        return False
+    return inside
 
 
-def _flags(record: Record, claims: Sequence[ClaimBase], today: dt.date) -> list[str]:
+def source_date(graph: Graph) -> Callable[[str], str | None]:
+    """The publication date of a source in the graph (None when unknown or not in this edition)."""
+    def of(source_id: str) -> str | None:
+        record = graph.entities.get(source_id)
+        value = getattr(record.model, "date", None) if record is not None else None
+        return value if value and value != "unknown" else None
+    return of
+
+
+def current_status(graph: Graph, claims: Sequence[Any]) -> str | None:
+    """The status that holds now: the latest reported (``as_of``), or None when none or several disagree."""
+    statuses = [c for c in claims if c.property == "status"]
+    now = {statuses[i].value for i in agreement.current(statuses, source_date(graph))}
+    return now.pop() if len(now) == 1 else None
+
+
+def lead_date(graph: Graph, claims: Sequence[Any], prop: str = "date") -> tuple[Any | None, tuple[Any, ...]]:
+    """The date claim that leads (assessed, or the most precise of agreeing ones) and the values reported that
+    disagree with it (all of them, and no lead, when the disagreement is unresolved)."""
+    dated = [c for c in claims if c.property == prop]
+    if not dated:
+        return None, ()
+    nested = within(graph)
+    outcome = agreement.resolve(dated, nested)
+    lead = dated[outcome.lead] if outcome.lead is not None else None
+    others = tuple(dated[i] for i in outcome.order if dated[i] is not lead
+                   and (lead is None or not agreement.compatible(dated[i], lead, nested)))
+    return lead, others
+
+
+def _flags(graph: Graph, claims: Sequence[Any], today: dt.date) -> list[str]:
     flags: list[str] = []
-    statuses = {c.value for c in claims if c.property == "status"}  # type: ignore[attr-defined]
-    if "planned" in statuses and "conducted" not in statuses:
-        spans = [s for c in claims if (s := _claim_span(c)) is not None]
-        open_ended = any(dates.ends(c.value)[1] is None for c in claims if _claim_span(c) is not None)
-        if spans and not open_ended and max(s.end for s in spans) < today:
-            when = ", ".join(date_text(c) for c in claims if c.property == "date")  # type: ignore[attr-defined]
+    if current_status(graph, claims) == "planned":
+        lead, others = lead_date(graph, claims)
+        considered = [c for c in (lead, *others) if c is not None]
+        open_ended = any(dates.ends(c.value)[1] is None for c in considered)
+        if considered and not open_ended and max(dates.span(c.value).end for c in considered) < today:
+            when = " or ".join(date_text(c) for c in considered)
             flags.append(f"Unconfirmed: planned for {when}, a date that has passed; no source in this "
                          f"briefing reports that it took place (as of {_day(today)}).")
     return flags
-
-
-def _conflict(prop: str, statements: Sequence[Statement], claims: Sequence[Any]) -> bool:
-    """Whether the sources disagree on a single-valued property.
-
-    Dates disagree only when their spans cannot both be true ("2016" and "early Aug 2016"
-    agree at different precision); other values disagree when they differ.
-    """
-    if prop not in SINGLE_VALUED or len(statements) < 2:
-        return False
-    if prop in ("date", "established"):
-        spans = [dates.span(c.value) for c in claims]
-        return any(a.end < b.start or b.end < a.start for i, a in enumerate(spans) for b in spans[i + 1:])
-    return len({_plain(s.parts) for s in statements}) > 1
 
 
 def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | None = None) -> EntityPage:
@@ -415,27 +468,48 @@ def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | 
     shared = shared or _Shared(graph)
     refs = _References(graph, shared)
     mentions = tuple(sorted({refs.number(c) for c in model.mentions}))
-    by_property: dict[str, list[Statement]] = defaultdict(list)
     claims = list(model.claims)
+    of_source, nested = source_date(graph), within(graph)
+    by_property: dict[str, list[int]] = defaultdict(list)
     for index, claim in enumerate(claims):
-        numbers = tuple(dict.fromkeys(refs.number(c) for c in claim.sources))
+        by_property[claim.property].append(index)
+
+    def statement(index: int, *, when: bool = False) -> Statement:
+        claim = claims[index]
         voices = {c.voice for c in claim.sources}
-        by_property[claim.property].append(Statement(
+        held = agreement.as_of(claim, of_source) if when else None
+        return Statement(
             anchor=graph.claim_ids[(record.id, index)],
             parts=_sentence(claim, shared.ref),
-            citations=numbers,
+            citations=tuple(dict.fromkeys(refs.number(c) for c in claim.sources)),
             voice=voices.pop() if len(voices) == 1 else None,
             note=claim.note,
             property=claim.property,
-        ))
+            as_of=dates.human(held) if held else None,
+            assessment=claim.assessment,
+        )
+
     sections = []
     for prop in PROPERTY_TITLES:
-        statements = by_property.get(prop)
-        if not statements:
+        indexes = by_property.get(prop)
+        if not indexes:
             continue
-        conflict = prop in SINGLE_VALUED and len(statements) > 1 and _conflict(
-            prop, statements, [c for c in claims if c.property == prop])
-        sections.append(Section(PROPERTY_TITLES[prop], prop, tuple(statements), conflict=conflict))
+        group = [claims[i] for i in indexes]
+        if prop == "status" and len({c.value for c in group}) > 1:
+            order = agreement.history(group, of_source)
+            now = agreement.current(group, of_source)
+            conflict = agreement.disagree([group[i] for i in now])
+            statements = tuple(statement(indexes[i], when=True) for i, _ in order)
+            sections.append(Section(PROPERTY_TITLES[prop], prop, statements, conflict=conflict,
+                                    resolution="unresolved" if conflict else "agree", history=True))
+            continue
+        if prop not in SINGLE_VALUED:
+            sections.append(Section(PROPERTY_TITLES[prop], prop, tuple(statement(i) for i in indexes)))
+            continue
+        outcome = agreement.resolve(group, nested)
+        conflict = agreement.disagree(group, nested)
+        sections.append(Section(PROPERTY_TITLES[prop], prop, tuple(statement(indexes[i]) for i in outcome.order),
+                                conflict=conflict, resolution=outcome.resolution))
 
     glance: list[Fact] = []
     type_label = KIND_BY_NAME[record.kind.name].name.capitalize()
@@ -452,14 +526,11 @@ def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | 
     for section in sections:
         if section.property in ("status", "date", "location", "participant", "strength", "framework", "member",
                                 "established", "duration_days"):
-            items = tuple(
-                (tuple(p for p in s.parts if section.property != "participant" or isinstance(p, Ref)), s.citations)
-                for s in section.statements)
-            glance.append(Fact(section.title, items, " / " if section.conflict else ", "))
+            glance.append(_glance(section))
 
     related = _related(graph, record, shared.ref)
-    flags = _flags(record, claims, today)
-    json_ld = _event_json_ld(graph, record, sections) if record.kind.name == "exercise" else None
+    flags = _flags(graph, claims, today)
+    json_ld = _event_json_ld(graph, record) if record.kind.name == "exercise" else None
     aliases = tuple(a.name for a in model.aliases)
     return EntityPage(
         id=record.id, kind=record.kind.name, kind_title=KIND_TITLES[record.kind.name],
@@ -468,6 +539,33 @@ def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | 
         sections=tuple(sections), mentions=mentions, references=refs.all(), related=related,
         flags=tuple(flags), as_of=_day(today), json_ld=json_ld,
     )
+
+
+def _glance(section: Section) -> Fact:
+    """The at-a-glance row of a section: what holds now, what leads, or every value when unresolved."""
+    def item(s: Statement) -> tuple[tuple[str | Ref, ...], tuple[int, ...]]:
+        return tuple(p for p in s.parts if section.property != "participant" or isinstance(p, Ref)), s.citations
+
+    statements = section.statements
+    if section.history and section.resolution != "unresolved":
+        latest = statements[-1]
+        earlier = [s for s in statements[:-1] if _plain(s.parts) != _plain(latest.parts)]
+        parts, numbers = item(latest)
+        if earlier:
+            parts = (*parts, " (earlier: " + ", ".join(
+                f"{_plain(s.parts)}{f' as of {s.as_of}' if s.as_of else ''}" for s in earlier) + ")")
+        return Fact(section.title, ((parts, numbers),))
+    if section.resolution == "assessed" and section.conflict:
+        lead, *others = statements
+        parts, numbers = item(lead)
+        items = [((*parts, " (assessed)"), numbers)]
+        items += [((*item(s)[0], " (also reported)"), s.citations) for s in others]
+        return Fact(section.title, tuple(items), "; ")
+    if section.conflict:
+        return Fact(section.title, tuple(item(s) for s in statements), " / ", unresolved=True)
+    if section.resolution in ("agree", "assessed") and section.property in SINGLE_VALUED:
+        return Fact(section.title, (item(statements[0]),))
+    return Fact(section.title, tuple(item(s) for s in statements))
 
 
 def _related(graph: Graph, record: Record,
@@ -487,29 +585,31 @@ def _related(graph: Graph, record: Record,
     return tuple(groups)
 
 
-def _event_json_ld(graph: Graph, record: Record, sections: Sequence[Section]) -> dict[str, Any]:
-    """schema.org Event for an exercise page."""
+def _event_json_ld(graph: Graph, record: Record) -> dict[str, Any]:
+    """schema.org Event for an exercise page, from the values the briefing holds.
+
+    Its dates come from the leading date claim (assessed, or the most precise of agreeing ones): both
+    ends from one claim, none when the sources disagree unresolved; its status is the current one.
+    """
     model: Any = record.model
     data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Event", "name": model.name,
                             "identifier": record.id}
-    for claim in model.claims:
-        if claim.property == "date":
-            first, last = dates.ends(claim.value)  # an open end is left out, not written as ".."
-            if first is not None:
-                data.setdefault("startDate", dates.iso(first))
-            if last is not None and last != first:
-                data.setdefault("endDate", dates.iso(last))
-        elif claim.property == "status":
-            data.setdefault("eventStatus", {"planned": "https://schema.org/EventScheduled",
-                                            "cancelled": "https://schema.org/EventCancelled"}.get(
-                claim.value, "https://schema.org/EventScheduled"))
-        elif claim.value not in graph.entities:
-            continue  # withheld from this edition
-        elif claim.property == "location":
-            data.setdefault("location", []).append({"@type": "Place", "name": graph.entities[claim.value].model.name})
-        elif claim.property == "participant":
-            data.setdefault("attendee", []).append(
-                {"@type": "Organization", "name": graph.entities[claim.value].model.name})
+    lead, _ = lead_date(graph, model.claims)
+    if lead is not None:
+        first, last = dates.ends(lead.value)  # an open end is left out, not written as ".."
+        if first is not None:
+            data["startDate"] = dates.iso(first)
+        if last is not None and last != first:
+            data["endDate"] = dates.iso(last)
+    status = current_status(graph, model.claims)
+    if status is not None:
+        data["eventStatus"] = {"cancelled": "https://schema.org/EventCancelled"}.get(
+            status, "https://schema.org/EventScheduled")
+    for prop, key, kind in (("location", "location", "Place"), ("participant", "attendee", "Organization")):
+        names = dict.fromkeys(graph.entities[c.value].model.name for c in model.claims
+                              if c.property == prop and c.value in graph.entities)
+        if names:
+            data[key] = [{"@type": kind, "name": name} for name in names]
     return data
 
 
@@ -653,21 +753,30 @@ def _joined(record: Record, ref_of: Callable[[str], Ref], prop: str, *, refs_onl
 
 
 def timeline(graph: Graph, directory_urls: bool = True) -> tuple[TimelineEntry, ...]:
-    """Every dated claim, in order of its earliest possible day."""
+    """One entry per dated event (an entity's date, a mechanism's founding), in order of its earliest day.
+
+    The entry stands at the leading value (assessed, or the most precise of agreeing ones); when the
+    sources disagree unresolved, at the earliest, and the other values are its ``alternatives``.
+    """
     entries = []
     for record in graph.entities.values():
-        claims = getattr(record.model, "claims", ())
-        status = next((c.value for c in claims if c.property == "status"), None)
-        for index, claim in enumerate(claims):
-            if claim.property not in ("date", "established"):
+        claims = list(getattr(record.model, "claims", ()))
+        status = current_status(graph, claims)
+        for prop in ("date", "established"):
+            dated = [c for c in claims if c.property == prop]
+            if not dated:
                 continue
+            lead, others = lead_date(graph, claims, prop)
+            claim = lead if lead is not None else min(dated, key=lambda c: dates.span(c.value).start)
+            index = next(i for i, c in enumerate(claims) if c is claim)
             span = dates.span(claim.value)
-            what = _plain(sentence(graph, claim)) if claim.property == "established" else record.model.name
+            what = _plain(sentence(graph, claim)) if prop == "established" else record.model.name
             fuzzy = bool(claim.part or claim.inferred or any(q in claim.value for q in "?~%")
                          or (span.end - span.start).days > 31)
+            alternatives = tuple(date_text(c) for c in (others if lead is not None else dated) if c is not claim)
             entries.append(TimelineEntry((span.start, span.end), date_text(claim), fuzzy,
                                          ref(graph, record.id, directory_urls),
-                                         what, graph.claim_ids[(record.id, index)], status))
+                                         what, graph.claim_ids[(record.id, index)], status, alternatives))
     return tuple(sorted(entries, key=lambda e: (e.sort_key, e.entity.id, e.anchor)))
 
 
@@ -707,12 +816,14 @@ def build(graph: Graph, today: dt.date | None = None,
                for r in graph.of_kind("source")]
     line = timeline(graph, directory_urls)
     exercises = [e for e in line if e.entity.kind == "exercise"]
-    past = [e for e in exercises if e.sort_key[1] < today and e.status != "planned"]
-    future = [e for e in exercises if e.status == "planned" or (e.sort_key[1] >= today and e.status != "cancelled")]
+    # upcoming: planned and not yet past; a planned date that has passed is neither (its page says unconfirmed)
+    past = [e for e in exercises if e.sort_key[1] < today and e.status not in ("planned", "cancelled")]
+    future = [e for e in exercises if e.sort_key[1] >= today and e.status in ("planned", None)]
+    unconfirmed = [e for e in exercises if e.sort_key[1] < today and e.status == "planned"]
     counts = tuple((KIND_TITLES[k.name], index_url(k.name, directory_urls), len(graph.of_kind(k.name))) for k in KINDS)
     home = HomePage(
         counts=counts, claims=sum(len(getattr(r.model, "claims", ())) for r in graph.entities.values()),
-        latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]),
+        latest=tuple(reversed(past[-5:])), upcoming=tuple(future[:5]), unconfirmed=tuple(reversed(unconfirmed[-5:])),
         sources=tuple(shared.ref(r.id) for r in graph.of_kind("source")), as_of=_day(today),
     )
     indexes = tuple(_index(graph, k.name, shared.ref, directory_urls) for k in KINDS)

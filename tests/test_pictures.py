@@ -47,8 +47,16 @@ def _parse(pic: pictures.Picture) -> ET.Element:
     return root
 
 
-def test_timeline_draws_every_dated_entry_with_a_link(graph: Graph) -> None:
-    entries = views.timeline(graph)
+@pytest.fixture(scope="module")
+def claims_graph() -> Graph:
+    """The fixture world of two newspapers (tests/fixtures/claims): planned, held and disputed drills."""
+    result = check(REPO / "tests" / "fixtures" / "claims" / "content")
+    assert result.graph is not None
+    return result.graph
+
+
+def test_timeline_draws_every_dated_entry_with_a_link(claims_graph: Graph) -> None:
+    entries = views.timeline(claims_graph)
     pic = pictures.timeline(entries, _link)
     assert pic is not None
     root = _parse(pic)
@@ -56,10 +64,10 @@ def test_timeline_draws_every_dated_entry_with_a_link(graph: Graph) -> None:
     assert links == {f"/{e.entity.url}" for e in entries}
     for e in entries:
         assert e.when in pic.alt and e.entity.name in pic.alt
-    # planned in the planned colour, dashed because its year is uncertain; the conducted 2016 drill solid
+    # planned in the planned colour, dashed because its year is inferred; a drill held on a known day solid
     rows = {g.find(f"{SVG}a/{SVG}title").text: g for g in root.iter(f"{SVG}g") if g.get("class") == "bg-tl-row"}
-    planned = next(g for t, g in rows.items() if "planned" in t and "Ishkashim" in t)
-    conducted = next(g for t, g in rows.items() if "20–23 Oct 2016" in t)
+    planned = next(g for t, g in rows.items() if "Shield 2019" in t)
+    conducted = next(g for t, g in rows.items() if "Breaker 2018" in t)
     assert [r.get("stroke-dasharray") for r in planned.iter(f"{SVG}rect")] == ["3 2"]
     assert all(r.get("stroke") == pictures.PLANNED for r in planned.iter(f"{SVG}rect"))
     assert [(r.get("fill"), r.get("fill-opacity")) for r in conducted.iter(f"{SVG}rect")] == [

@@ -385,17 +385,13 @@ def test_exercise_pages_carry_event_json_ld(any_site: Path) -> None:
         assert data["@context"] == "https://schema.org"
         assert data["@type"] == "Event"
         assert data["name"] == graph["entities"][key.split("/")[1]]["name"]
-        # ISO 8601 at the precision the sources give: a year, a month or a day, never invented
-        assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", data["startDate"]), data
-        assert data.get("endDate", data["startDate"]) >= data["startDate"]
-
-
-def test_exercise_json_ld_dates_of_the_2016_drill(built_repo: Path) -> None:
-    page = built_repo / "exercises/tajik-chinese-drill-ishkashim-2016/index.html"
-    (script,) = parse(page.read_text(encoding="utf-8")).find_all("script", type="application/ld+json")
-    data = json.loads(script.text())
-    assert (data["startDate"], data["endDate"]) == ("2016-10-20", "2016-10-23")
-    assert {a["name"] for a in data["attendee"]} == {"Tajikistan", "China"}
+        # ISO 8601 at the precision the sources give: a year, a month or a day, never invented (and
+        # none when the sources disagree unresolved: tests/test_agreement.py)
+        if "startDate" in data:
+            assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", data["startDate"]), data
+            assert data.get("endDate", data["startDate"]) >= data["startDate"]
+        names = [a["name"] for a in data.get("attendee", ())]
+        assert len(names) == len(set(names)), f"{key}: an attendee listed twice: {names}"
 
 
 def test_every_reference_lands_on_its_quote(any_site: Path) -> None:
