@@ -71,17 +71,21 @@ CANARIES: dict[str, tuple[str, str]] = {
     "CANARY-UNIT-FUNCTION-0e9d": ("claim of the AMBER unit", "partners"),
     "canary-function-claim-e3a0": ("id of the AMBER unit's claim", "partners"),
     "CANARY-FUNCTION-NOTE-7a5c": ("note of the AMBER unit's claim", "partners"),
+    "CANARY-FUNCTION-ASSESSMENT-7a5c": ("assessment of the AMBER unit's claim", "partners"),
     "canary-participant-claim-3d1e": ("id of a public participant claim about the AMBER unit", "partners"),
     "CANARY-PARTICIPANT-STRENGTH-5a2b": ("strength of a public participant claim about the AMBER unit",
                                          "partners"),
     "CANARY-DESCRIBED-AS-8c4f": ("'named as' of a public participant claim about the AMBER unit", "partners"),
     "CANARY-PARTICIPANT-NOTE-1e6a": ("note of a public participant claim about the AMBER unit", "partners"),
+    "CANARY-PARTICIPANT-ASSESSMENT-1e6a": ("assessment of a public participant claim about the AMBER unit", "partners"),
     "CANARY-PARTICIPANT-VOICE-7b3c": ("voice of a public participant claim about the AMBER unit", "partners"),
     "canary-equipment-claim-0d9b": ("id of public equipment of the AMBER unit", "partners"),
     "CANARY-EQUIPMENT-VALUE-e2c4": ("value of public equipment of the AMBER unit", "partners"),
     "CANARY-EQUIPMENT-NOTE-7f81": ("note of public equipment of the AMBER unit", "partners"),
+    "CANARY-EQUIPMENT-ASSESSMENT-7f81": ("assessment of public equipment of the AMBER unit", "partners"),
     "canary-member-claim-7c2d": ("id of a public member claim about the AMBER unit", "partners"),
     "CANARY-MEMBER-NOTE-e49b": ("note of a public member claim about the AMBER unit", "partners"),
+    "CANARY-MEMBER-ASSESSMENT-e49b": ("assessment of a public member claim about the AMBER unit", "partners"),
     "CANARY-MEMBER-VOICE-1f5a": ("voice of a public member claim about the AMBER unit", "partners"),
     # the GREEN place, and public material that names it
     "CANARY-GREEN-NAME-c3e8": ("name of the GREEN place", "partners"),
@@ -90,14 +94,18 @@ CANARIES: dict[str, tuple[str, str]] = {
     "canary-green-anchorage-a41b": ("id of the GREEN place", "partners"),
     "canary-coordinates-claim-4d2a": ("id of the GREEN place's coordinates", "partners"),
     "CANARY-COORDINATES-NOTE-b9e6": ("note of the GREEN place's coordinates", "partners"),
+    "CANARY-COORDINATES-ASSESSMENT-b9e6": ("assessment of the GREEN place's coordinates", "partners"),
     "canary-location-claim-61f0": ("id of a public location claim naming the GREEN place", "partners"),
     "CANARY-LOCATION-NOTE-2a7d": ("note of a public location claim naming the GREEN place", "partners"),
+    "CANARY-LOCATION-ASSESSMENT-2a7d": ("assessment of a public location claim naming the GREEN place", "partners"),
     "CANARY-LOCATION-VOICE-c09e": ("voice of a public location claim naming the GREEN place", "partners"),
     "canary-borders-claim-0f3c": ("id of a public borders claim naming the GREEN place", "partners"),
     "CANARY-BORDERS-NOTE-6c1b": ("note of a public borders claim naming the GREEN place", "partners"),
+    "CANARY-BORDERS-ASSESSMENT-6c1b": ("assessment of a public borders claim naming the GREEN place", "partners"),
     "canary-established-claim-3a8f": ("id of a public mechanism's founding at the GREEN place", "partners"),
     "CANARY-ESTABLISHED-BY-6d0e": ("founder in a public mechanism's founding at the GREEN place", "partners"),
     "CANARY-ESTABLISHED-NOTE-b1c7": ("note of a public mechanism's founding at the GREEN place", "partners"),
+    "CANARY-ESTABLISHED-ASSESSMENT-b1c7": ("assessment of a public founding at the GREEN place", "partners"),
     # the AMBER state: the country of a public place
     "canary-state-8e5a": ("id of the AMBER state, a public place's country", "partners"),
     "CANARY-STATE-NAME-2b7f": ("name of the AMBER state", "partners"),
@@ -109,34 +117,44 @@ CANARIES: dict[str, tuple[str, str]] = {
     "CANARY-EXERCISE-SUMMARY-c6b1": ("summary of the AMBER exercise", "partners"),
     "canary-status-claim-2f4c": ("id of the AMBER exercise's status", "partners"),
     "CANARY-STATUS-NOTE-0b8e": ("note of the AMBER exercise's status", "partners"),
+    "CANARY-STATUS-ASSESSMENT-0b8e": ("assessment of the AMBER exercise's status", "partners"),
     "canary-date-claim-9e1d": ("id of the AMBER exercise's date", "partners"),
     "CANARY-DATE-NOTE-4c7a": ("note of the AMBER exercise's date", "partners"),
+    "CANARY-DATE-ASSESSMENT-4c7a": ("assessment of the AMBER exercise's date", "partners"),
     "canary-duration-claim-6a3b": ("id of the AMBER exercise's duration", "partners"),
     "CANARY-DURATION-NOTE-d5f9": ("note of the AMBER exercise's duration", "partners"),
+    "CANARY-DURATION-ASSESSMENT-d5f9": ("assessment of the AMBER exercise's duration", "partners"),
     "canary-strength-claim-8b2e": ("id of the AMBER exercise's strength", "partners"),
     "CANARY-STRENGTH-UNIT-31aa": ("unit of the AMBER exercise's strength", "partners"),
     "CANARY-STRENGTH-NOTE-f0c3": ("note of the AMBER exercise's strength", "partners"),
+    "CANARY-STRENGTH-ASSESSMENT-f0c3": ("assessment of the AMBER exercise's strength", "partners"),
     "canary-text-claim-5e6d": ("id of the AMBER exercise's purpose", "partners"),
     "CANARY-TEXT-VALUE-a8b0": ("value of the AMBER exercise's purpose", "partners"),
     "CANARY-TEXT-NOTE-2d1f": ("note of the AMBER exercise's purpose", "partners"),
+    "CANARY-TEXT-ASSESSMENT-2d1f": ("assessment of the AMBER exercise's purpose", "partners"),
     "canary-previous-claim-a3e7": ("id of a public claim that the AMBER exercise came before", "partners"),
     "CANARY-PREVIOUS-NOTE-58c2": ("note of a public claim that the AMBER exercise came before", "partners"),
+    "CANARY-PREVIOUS-ASSESSMENT-58c2": ("assessment of a public claim that the AMBER exercise came before", "partners"),
     # the AMBER mechanism: the framework of a public exercise
     "canary-pact-2e8f": ("id of the AMBER mechanism, a public exercise's framework", "partners"),
     "CANARY-MECHANISM-NAME-5b3d": ("name of the AMBER mechanism", "partners"),
     "CANARY-MECHANISM-SUMMARY-0e7c": ("summary of the AMBER mechanism", "partners"),
     "canary-pact-member-claim-9a4e": ("id of the AMBER mechanism's member claim", "partners"),
     "CANARY-PACT-MEMBER-NOTE-c2f8": ("note of the AMBER mechanism's member claim", "partners"),
+    "CANARY-PACT-MEMBER-ASSESSMENT-c2f8": ("assessment of the AMBER mechanism's member claim", "partners"),
     "canary-pact-established-claim-d7b0": ("id of the AMBER mechanism's founding", "partners"),
     "CANARY-PACT-FOUNDER-4e9a": ("founder of the AMBER mechanism", "partners"),
     "CANARY-PACT-ESTABLISHED-NOTE-81d3": ("note of the AMBER mechanism's founding", "partners"),
+    "CANARY-PACT-ESTABLISHED-ASSESSMENT-81d3": ("assessment of the AMBER mechanism's founding", "partners"),
     "canary-framework-claim-4b6a": ("id of a public claim naming the AMBER mechanism", "partners"),
     "CANARY-FRAMEWORK-NOTE-93d5": ("note of a public claim naming the AMBER mechanism", "partners"),
+    "CANARY-FRAMEWORK-ASSESSMENT-93d5": ("assessment of a public claim naming the AMBER mechanism", "partners"),
     # claims and citations marked on public entities
     "CANARY-AMBER-CLAIM-4e1f": ("AMBER claim on the public exercise", "partners"),
     "CANARY-ONLY-AMBER-CITED-9d2c": ("public claim whose only citation is AMBER", "partners"),
     "CANARY-STRICT-CLAIM-b7a3": ("AMBER+STRICT claim on the public exercise", "internal"),
     "CANARY-PARTIAL-NOTE-b4d6": ("note of a public claim that keeps one of its three citations", "internal"),
+    "CANARY-PARTIAL-ASSESSMENT-b4d6": ("assessment of a public claim keeping one of three citations", "internal"),
     # the AMBER book
     "CANARY-BOOK-TITLE-2d9f": ("title of the AMBER briefing book", "partners"),
     "CANARY-BOOK-SUBTITLE-8f61": ("subtitle of the AMBER briefing book", "partners"),
@@ -324,6 +342,11 @@ def scans(sites: dict[str, Path]) -> dict[str, Scanner]:
 # --- the fixture plants a canary in every free-text field -----------------------------------------
 
 #: Text fields whose syntax admits no canary.
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
+
+
+CLAIM_MODELS = [c for c in _subclasses(ClaimBase) if "property" in c.model_fields]
 NO_CANARY: dict[str, str] = {
     "DateClaim.value": "an EDTF date",
     "EstablishedClaim.value": "an EDTF date",
@@ -331,6 +354,7 @@ NO_CANARY: dict[str, str] = {
     "BriefBook.as_of": "an EDTF day",
     "Source.language": "a language tag",
     "Alias.lang": "a language tag",
+    **{f"{claim.__name__}.as_of": "an EDTF date" for claim in CLAIM_MODELS},
 }
 _CANARY_TEXT = re.compile(r"CANARY-[A-Z0-9]+(?:-[A-Z0-9]+)*-[0-9a-f]{4}|canary-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{4}")
 

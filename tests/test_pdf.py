@@ -447,6 +447,8 @@ def test_runaway_brief_is_stopped_with_a_clean_error(limit: dict, tmp_path: Path
     message = str(caught.value)
     assert message.startswith("huge-table.pdf: "), message
     assert "Traceback" not in message
-    assert elapsed < 30, f"stopping the brief took {elapsed:.1f} s"
+    # not a speed budget: unstopped, this brief renders for many minutes; stopped, it ends well within this
+    # even on a machine busy with other work
+    assert elapsed < 120, f"stopping the brief took {elapsed:.1f} s"
     assert not (tmp_path / "pdf" / "huge-table.pdf").exists()
     assert not list(tmp_path.glob("cache/*.pdf")), "a stopped brief was cached"
