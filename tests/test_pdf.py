@@ -289,6 +289,15 @@ def test_book_figures_carry_the_text_descriptions_of_the_site(book: Path) -> Non
     assert alts[0].split(". ", 1)[1].startswith("Timeline. ") and "Map of " in alts[1]
 
 
+def test_book_pictures_print_whole_names(book: Path) -> None:
+    """The printed timeline and relationship graph wrap long names rather than cut them with "…"."""
+    pages = pdf_text(book)
+    pictures = next(i for i, text in enumerate(pages) if "Timeline, map and relationships" in text and i > 1)
+    shown = " ".join(pages[pictures:pictures + 2])
+    assert "Timeline of this book" in shown and "Relationships" in shown
+    assert "…" not in shown, "a name in the book's pictures is cut short"
+
+
 def test_pdfs_pass_the_pdfua_checker(tagged: Path) -> None:
     """The machine-checkable subset of PDF/UA-1 (the pdfua package): no error, and only the expected warning."""
     from pdfua import Severity, validate
