@@ -39,8 +39,17 @@ $(VENV)/.debs-test: | $(STAMP)
 	$(call ensure_debs,$(TEST_PKGS))
 	@touch $@
 
+# axe-core, the accessibility engine the browser tests run in Chromium: installed once from the npm
+# registry at the version tests/a11y/package-lock.json pins; the suite itself needs no network.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@command -v npm >/dev/null || { echo "installing Debian packages: npm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+	@touch $@
+
 ## test: the whole suite (browser tests included)
-test: $(STAMP) $(VENV)/.debs-test
+test: $(STAMP) $(VENV)/.debs-test $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -48,4 +57,4 @@ check: $(STAMP)
 	$(BIN)/briefgen check content
 
 clean:
-	rm -rf $(VENV) site .pytest_cache
+	rm -rf $(VENV) site .pytest_cache tests/a11y/node_modules

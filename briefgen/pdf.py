@@ -35,7 +35,9 @@ from urllib.parse import unquote, urlsplit
 
 from briefgen import __version__, children
 
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3a"
+"""PDF/A-3, level A: archival like the level B it replaces, with the fact files attached, and tagged for
+screen readers (structure tree, reading order, /Lang, figure alternatives); WeasyPrint tags it (``pdf_tags``)."""
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 2048
 
@@ -122,6 +124,35 @@ def make_fetcher(allowed: Sequence[Path], refused: list[str]) -> Any:
     return ConfinedFetcher()
 
 
+def finish_tags(document: Any, pdf: Any) -> None:
+    """Complete WeasyPrint's tags: a description for every link, a scope for every table header.
+
+    * A link annotation's ``/Contents`` becomes the link's ``title``, else its words: WeasyPrint writes
+      the target there (``#n-3``), which tells a screen reader nothing.
+    * A ``/TH`` structure element gets ``/Scope`` (``Row`` for ``<th scope="row">``, else ``Column``), so
+      the header of each cell is machine-determinable.
+
+    Called as WeasyPrint's ``finisher``. The boxes are read through ``page._page_box`` and a cell's
+    structure element through ``box.mark``, as WeasyPrint's own tagging does: no public API reaches them.
+    """
+    import pydyf
+
+    for page in document.pages:
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            element = box.element
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is not None and element is not None:
+                words = element.get("title") or " ".join("".join(element.itertext()).split())
+                if words:
+                    annotation["Contents"] = pydyf.String(words)
+            mark = getattr(box, "mark", None)
+            if isinstance(mark, dict) and mark.get("S") == "/TH" and element is not None:
+                mark["A"]["Scope"] = "/Row" if element.get("scope") == "row" else "/Column"
+            stack.extend(getattr(box, "children", ()))
+
+
 # --- worker side --------------------------------------------------------------------------------
 
 
@@ -160,6 +191,7 @@ def render_pdf(job: PdfJob, allowed: Sequence[Path], created: str, timeout: floa
                                              modified=stamp, relationship="Source")
                        for a in job.attachments]
         data = html.write_pdf(stylesheets=[css], attachments=attachments, pdf_variant=PDF_VARIANT,
+                              finisher=finish_tags,
                               pdf_identifier=bytes.fromhex(job.key[:32]) if job.key else None)
         # WeasyPrint swallows some exceptions (e.g. while drawing an SVG): a refusal or a timeout
         # that happened there must still fail the brief

@@ -34,21 +34,80 @@ MEMBER = "#2e7d32"
 HIGHLIGHT = "#1e88e5"
 
 
+WIDE = 680.0
+"""Width of the wide layout (desktop pages, PDF books); the site shows it where the page is wider than this."""
+NARROW = 320.0
+"""Width of the narrow layout: a phone 360 px wide shows it at full size, its text at 12 px."""
+FONT = 12.0
+LINE = 15.0
+CHAR_EM = 0.6
+"""A generous mean advance of DejaVu Sans, in em: lines are broken by this estimate (no font metrics at build time)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """An SVG picture with its title and text alternative."""
+    """An SVG picture with its title and text alternative, and optionally a second layout for narrow screens."""
 
     svg: Markup
     title: str
     alt: str
+    narrow: Markup | None = None
+
+    def for_print(self) -> Markup:
+        """The SVG with its text description in ``<title>``: a tagged PDF takes a figure's alternative from there."""
+        short = f">{escape(self.title)}</title>"
+        return Markup(str(self.svg).replace(short, f">{escape(self.title)}. {escape(self.alt)}</title>", 1))
+
+
+def responsive(wide: Picture | None, narrow: Picture | None) -> Picture | None:
+    """``wide`` with ``narrow``'s layout for small screens (the site shows the one that fits)."""
+    if wide is None or narrow is None:
+        return wide
+    return Picture(wide.svg, wide.title, wide.alt, narrow.svg)
+
+
+def _lines(text: str, width: float, size: float = FONT) -> list[str]:
+    """``text`` broken at spaces into lines that fit ``width`` (a word longer than a line is cut into pieces)."""
+    limit = max(4, int(width / (size * CHAR_EM)))
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        while len(word) > limit:
+            if line:
+                out.append(line)
+                line = ""
+            out.append(word[:limit])
+            word = word[limit:]
+        if line and len(line) + 1 + len(word) > limit:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line or not out:
+        out.append(line)
+    return out
+
+
+def _text(x: float, y: float, lines: Sequence[str], attrs: str = "", prefix: str = "") -> str:
+    """A ``<text>`` of one or more lines (``<tspan>``s), its first baseline at ``y``; ``prefix`` opens line one."""
+    if len(lines) == 1:
+        return f'<text x="{x:.0f}" y="{y:.0f}"{attrs}>{prefix}{_escape_text(lines[0])}</text>'
+    # each line but the last keeps its space, so the words still read apart (as a link's name, say)
+    spans = "".join(f'<tspan x="{x:.0f}" dy="{0 if i == 0 else LINE:.0f}">{prefix if i == 0 else ""}'
+                    f"{_escape_text(line)}{' ' if i < len(lines) - 1 else ''}</tspan>" for i, line in enumerate(lines))
+    return f'<text x="{x:.0f}" y="{y:.0f}"{attrs}>{spans}</text>'
 
 
 _escape_text = lru_cache(maxsize=1 << 14, typed=True)(escape)
 """``escape`` of names and links that pictures draw again and again (an actor, in the picture of each exercise)."""
 
 
-def _a(link: str | None, body: str) -> str:
-    return f'<a href="{_escape_text(link)}">{body}</a>' if link else body
+def _a(link: str | None, body: str, label: str = "") -> str:
+    """``body`` as a link named ``label`` for screen readers, or as it is when there is nowhere to go."""
+    if not link:
+        return body
+    named = f' aria-label="{_escape_text(label)}"' if label else ""
+    return f'<a href="{_escape_text(link)}"{named}>{body}</a>'
 
 
 def _uid(*parts: str) -> str:
@@ -57,19 +116,18 @@ def _uid(*parts: str) -> str:
 
 
 def _svg(width: float, height: float, title: str, desc: str, body: str, css: str = "") -> Markup:
-    uid = _uid(title, desc)
+    uid = _uid(title, desc, f"{width:.0f}")
     body = body.replace("__UID__", uid)
+    # a picture with links is a group of them: an image's content is hidden from screen readers, links and all
+    role = (f'role="group" aria-labelledby="{uid}-t" aria-describedby="{uid}-d"' if "<a " in body
+            else f'role="img" aria-labelledby="{uid}-t {uid}-d"')
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bg-picture" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="{uid}-t {uid}-d" '
-        f'font-family="DejaVu Sans, sans-serif" font-size="11">'
+        f'width="{width:.0f}" height="{height:.0f}" {role} '
+        f'font-family="DejaVu Sans, sans-serif" font-size="{FONT:.0f}">'
         f"<title id=\"{uid}-t\">{escape(title)}</title><desc id=\"{uid}-d\">{escape(desc)}</desc>"
         f"<style>.bg-picture text{{fill:currentColor}} .bg-picture .muted{{opacity:.65}} {css}</style>{body}</svg>"
     )
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- timeline --------------------------------------------------------------------------------------
@@ -80,61 +138,99 @@ def _new_year(year: int) -> int:
     return dt.date(year, 1, 1).toordinal() if year <= dt.MAXYEAR else dt.date.max.toordinal() + 1
 
 
-def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timeline") -> Picture | None:
-    """Dated entries on a time axis: intervals as bars, fuzzy dates faded with whiskers, planned hollow."""
+def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timeline",
+             width: float = WIDE) -> Picture | None:
+    """Dated entries on a time axis: intervals as bars, fuzzy dates faded with whiskers, planned hollow.
+
+    Names and dates are wrapped, never cut. ``width`` below 600 stacks each entry (name, date, then its
+    bar across the whole width), so that a phone can show the picture at full size.
+    """
     if not entries:
         return None
-    name_w, label_w, plot_w, row_h, top = 250.0, 400.0, 380.0, 22.0, 28.0
+    stacked = width < 600
+    if stacked:
+        plot0, plot1, top = 4.0, width - 6, 28.0
+        name_w = when_x = when_w = width - 8
+    else:
+        name_w, when_x, when_w = width * 0.31, width * 0.32, width * 0.17
+        plot0, plot1, top = width * 0.5, width - 16, 28.0
     start = min(e.sort_key[0] for e in entries)
     end = max(e.sort_key[1] for e in entries)
     t0 = _new_year(start.year)
     total = _new_year(end.year + 1) - t0
 
     def x(day: dt.date | int) -> float:
-        return label_w + ((day if isinstance(day, int) else day.toordinal()) - t0) / total * plot_w
+        return plot0 + ((day if isinstance(day, int) else day.toordinal()) - t0) / total * (plot1 - plot0)
 
+    rows: list[str] = []
+    alt: list[str] = []
+    y = top
+    for e in entries:
+        colour = PLANNED if e.status == "planned" else (CONDUCTED if e.status == "conducted" else OTHER)
+        names, whens = _lines(e.entity.name, name_w - 4), _lines(e.when, when_w - 4)
+        if stacked:
+            names[-1] += " "  # the name and the date read apart, as a link's name too
+            label = (_text(4, y + 14, names) + _text(4, y + 14 + LINE * len(names), whens, ' class="muted"'))
+            bar_y = y + LINE * (len(names) + len(whens)) + 2
+            row_h = bar_y - y + 22
+        else:
+            names[-1] += " "
+            label = _text(4, y + 14, names) + _text(when_x + 4, y + 14, whens, ' class="muted"')
+            bar_y = y
+            row_h = max(22.0, LINE * max(len(names), len(whens)) + 7)
+        x1, x2 = x(e.sort_key[0]), x(e.sort_key[1].toordinal() + 1)  # the end of its last day (9999-12-31 too)
+        bar_w = max(x2 - x1, 4.0)
+        uncertain = "?" in e.when
+        if e.fuzzy:  # the whole span it may mean: faded, with whiskers at both ends
+            mark = (f'<rect x="{x1:.1f}" y="{bar_y + 5}" width="{bar_w:.1f}" height="10" fill="{colour}" '
+                    f'fill-opacity=".28" stroke="{colour}" stroke-dasharray="{"3 2" if uncertain else "none"}"/>'
+                    f'<line x1="{x1:.1f}" y1="{bar_y + 2}" x2="{x1:.1f}" y2="{bar_y + 18}" stroke="{colour}"/>'
+                    f'<line x1="{x1 + bar_w:.1f}" y1="{bar_y + 2}" x2="{x1 + bar_w:.1f}" y2="{bar_y + 18}" '
+                    f'stroke="{colour}"/>')
+        elif e.status == "planned":
+            mark = (f'<rect x="{x1:.1f}" y="{bar_y + 4}" width="{bar_w:.1f}" height="12" fill="none" '
+                    f'stroke="{colour}" stroke-width="2"/>')
+        else:
+            mark = f'<rect x="{x1:.1f}" y="{bar_y + 4}" width="{bar_w:.1f}" height="12" fill="{colour}"/>'
+        tip = f"<title>{escape(e.entity.name)}: {escape(e.when)}{' — ' + escape(e.status) if e.status else ''}</title>"
+        said = f"{e.entity.name} {e.when}" + (f", {e.status}" if e.status else "")  # the words shown, first
+        rows.append(f'<g class="bg-tl-row">{_a(link(e.entity), tip + label + mark, said)}</g>')
+        alt.append(f"{e.when}: {e.entity.name}" + (f" ({e.status})" if e.status else ""))
+        y += row_h
+    height = y + 4
     body: list[str] = []
     years = range(start.year, end.year + 2)
-    step = max(1, math.ceil(len(years) / 10))
-    height = top + row_h * len(entries) + 10
+    step = max(1, math.ceil(len(years) / max(1, (plot1 - plot0) // 48)))
     for year in years:
         if (year - start.year) % step:
             continue
         xx = x(_new_year(year))
-        body.append(f'<line x1="{xx:.1f}" y1="{top - 6}" x2="{xx:.1f}" y2="{height - 8}" stroke="currentColor" '
-                    f'stroke-opacity=".15"/><text x="{xx + 2:.1f}" y="{top - 10}" class="muted">{year}</text>')
-    alt: list[str] = []
-    for i, e in enumerate(entries):
-        y = top + i * row_h
-        colour = PLANNED if e.status == "planned" else (CONDUCTED if e.status == "conducted" else OTHER)
-        x1, x2 = x(e.sort_key[0]), x(e.sort_key[1].toordinal() + 1)  # the end of its last day (9999-12-31 too)
-        width = max(x2 - x1, 4.0)
-        uncertain = "?" in e.when
-        if e.fuzzy:  # the whole span it may mean: faded, with whiskers at both ends
-            mark = (f'<rect x="{x1:.1f}" y="{y + 5}" width="{width:.1f}" height="10" fill="{colour}" '
-                    f'fill-opacity=".28" stroke="{colour}" stroke-dasharray="{"3 2" if uncertain else "none"}"/>'
-                    f'<line x1="{x1:.1f}" y1="{y + 2}" x2="{x1:.1f}" y2="{y + 18}" stroke="{colour}"/>'
-                    f'<line x1="{x1 + width:.1f}" y1="{y + 2}" x2="{x1 + width:.1f}" y2="{y + 18}" stroke="{colour}"/>')
-        elif e.status == "planned":
-            mark = (f'<rect x="{x1:.1f}" y="{y + 4}" width="{width:.1f}" height="12" fill="none" '
-                    f'stroke="{colour}" stroke-width="2"/>')
-        else:
-            mark = f'<rect x="{x1:.1f}" y="{y + 4}" width="{width:.1f}" height="12" fill="{colour}"/>'
-        label = (f'<text x="4" y="{y + 14}">{escape(_short(e.entity.name, 38))}</text>'
-                 f'<text x="{name_w + 4}" y="{y + 14}" class="muted">{escape(_short(e.when, 24))}</text>')
-        tip = f"<title>{escape(e.entity.name)}: {escape(e.when)}{' — ' + escape(e.status) if e.status else ''}</title>"
-        body.append(f'<g class="bg-tl-row">{_a(link(e.entity), tip + label + mark)}</g>')
-        alt.append(f"{e.when}: {e.entity.name}" + (f" ({e.status})" if e.status else ""))
-    legend_y = height
-    body.append(
-        f'<g transform="translate(4 {legend_y})" class="muted">'
-        f'<rect width="14" height="8" y="-8" fill="{CONDUCTED}"/><text x="18">conducted</text>'
-        f'<rect x="100" width="14" height="8" y="-8" fill="none" stroke="{PLANNED}" stroke-width="2"/>'
-        f'<text x="118">planned</text>'
-        f'<rect x="190" width="14" height="8" y="-8" fill="{CONDUCTED}" fill-opacity=".28" stroke="{CONDUCTED}"/>'
-        f'<text x="208">fuzzy date: the whole period it may mean (dashed: uncertain)</text></g>')
+        body.append(f'<line x1="{xx:.1f}" y1="{top - 6}" x2="{xx:.1f}" y2="{height - 4:.0f}" stroke="currentColor" '
+                    f'stroke-opacity=".15"/>')
+        if xx < plot1 - 20:
+            body.append(f'<text x="{xx + 2:.1f}" y="{top - 10}" class="muted">{year}</text>')
+    body += rows
+    keys = [(f'<rect width="14" height="8" y="-8" fill="{CONDUCTED}"/>', "conducted"),
+            (f'<rect width="14" height="8" y="-8" fill="none" stroke="{PLANNED}" stroke-width="2"/>', "planned"),
+            (f'<rect width="14" height="8" y="-8" fill="{CONDUCTED}" fill-opacity=".28" stroke="{CONDUCTED}"/>',
+             "fuzzy date: the whole period it may mean (dashed: uncertain)")]
+    legend, legend_h = _legend(keys, width, [0, 100, 190])
+    body.append(f'<g transform="translate(4 {height + 10:.0f})" class="muted">{legend}</g>')
     desc = "Timeline. " + "; ".join(alt) + "."
-    return Picture(_svg(label_w + plot_w + 40, legend_y + 14, title, desc, "".join(body)), title, desc)
+    return Picture(_svg(width, height + 10 + legend_h, title, desc, "".join(body)), title, desc)
+
+
+def _legend(keys: Sequence[tuple[str, str]], width: float, columns: Sequence[float]) -> tuple[str, float]:
+    """Legend entries (a mark drawn at 0,0 and its words): in a row at ``columns`` when they fit, else one a line."""
+    if width >= 600:
+        return "".join(f'<g transform="translate({cx:.0f} 0)">{mark}<text x="18">{_escape_text(words)}</text></g>'
+                       for cx, (mark, words) in zip(columns, keys, strict=True)), 6.0
+    out, y = [], 0.0
+    for mark, words in keys:
+        lines = _lines(words, width - 30)
+        out.append(f'<g transform="translate(0 {y:.0f})">{mark}{_text(18, 0, lines)}</g>')
+        y += LINE * len(lines) + 3
+    return "".join(out), y
 
 
 # --- relationship graph ----------------------------------------------------------------------------
@@ -147,8 +243,11 @@ class _Node:
 
 
 def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None,
-                  title: str = "Relationships", limit: int = 120) -> Picture | None:
-    """Exercises and mechanisms (left) joined to their participants and members (right), with force hierarchy."""
+                  title: str = "Relationships", limit: int = 120, width: float = WIDE) -> Picture | None:
+    """Exercises and mechanisms (left) joined to their participants and members (right), with force hierarchy.
+
+    Names are wrapped, never cut; ``width`` sets the columns (:data:`NARROW` fits a phone).
+    """
     chosen = set(ids) if ids is not None else set(graph.entities)
     events = sorted((i for i in chosen if graph.entities[i].kind.name in ("exercise", "mechanism")),
                     key=lambda i: (graph.entities[i].kind.name, graph.entities[i].model.name.lower()))
@@ -185,15 +284,30 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
 
     walk(None, 0)
     ordered = ordered[:limit]
-    row, left_w, gap = 20.0, 250.0, 170.0
-    height = 24 + row * max(len(events), len(ordered)) + 24
-    ey = {e: 24 + i * row for i, e in enumerate(events)}
-    ay = {n.ref.id: 24 + i * row for i, n in enumerate(ordered)}
+    narrow = width < 600
+    left_w, gap = (width * 0.4, width * 0.15) if narrow else (width * 0.3, width * 0.15)
+    step = 10 if narrow else 14
+    x1, x2 = left_w, left_w + gap
+    event_lines = {e: _lines(graph.entities[e].model.name, left_w - 10) for e in events}
+    actor_lines = {n.ref.id: _lines(("└ " if n.depth else "") + n.ref.name, width - (x2 + 6 + n.depth * step) - 4)
+                   for n in ordered}
+    # each column is a stack of rows as tall as their wrapped names; a row's dot sits by its first line
+    ey: dict[str, float] = {}
+    y = 24.0
+    for e in events:
+        ey[e] = y
+        y += max(20.0, LINE * len(event_lines[e]) + 5)
+    ay: dict[str, float] = {}
+    y_right = 24.0
+    for n in ordered:
+        ay[n.ref.id] = y_right
+        y_right += max(20.0, LINE * len(actor_lines[n.ref.id]) + 5)
+    height = max(y, y_right) + 10
     # numbers as written, each once: a row has many edges, and writing a float is the dearest part of a mark
     ey_text = {e: (f"{y:.0f}", f"{y - 4:.0f}") for e, y in ey.items()}
     ay_text = {a: (f"{y:.0f}", f"{y - 4:.0f}") for a, y in ay.items()}
-    x1, x2 = left_w, left_w + gap
-    left, right, bend1, bend2 = f"{x1:.0f}", f"{x2:.0f}", f"{x1 + 80:.0f}", f"{x2 - 80:.0f}"
+    bend = min(80.0, gap / 2)
+    left, right, bend1, bend2 = f"{x1:.0f}", f"{x2:.0f}", f"{x1 + bend:.0f}", f"{x2 - bend:.0f}"
     body: list[str] = []
     colours = {"participant": CONDUCTED, "member": MEMBER, "framework": OTHER}
     escaped: dict[str, str] = {}  # an event has an edge to each of its actors: escape each name once
@@ -210,30 +324,25 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
     for e in events:
         r = ref(e)
         kind = graph.entities[e].kind.name
-        y, dot = ey_text[e]
-        body.append(_a(link(r), f'<text x="{left_w - 6}" y="{y}" text-anchor="end">'
-                                f"{_escape_text(_short(r.name, 40))}</text>")
+        _, dot = ey_text[e]
+        body.append(_a(link(r), _text(left_w - 6, ey[e], event_lines[e], ' text-anchor="end"'))
                     + f'<circle cx="{left}" cy="{dot}" r="3.5" fill="{OTHER if kind == "mechanism" else CONDUCTED}"/>')
-    indent: dict[int, str] = {}
     for n in ordered:
-        if n.depth not in indent:
-            indent[n.depth] = f"{left_w + gap + 6 + n.depth * 14:.0f}"
-        prefix = "└ " if n.depth else ""  # nothing to escape
-        y, dot = ay_text[n.ref.id]
+        _, dot = ay_text[n.ref.id]
         body.append(f'<circle cx="{right}" cy="{dot}" r="3" fill="currentColor"/>'
-                    + _a(link(n.ref), f'<text x="{indent[n.depth]}" y="{y}">{prefix}'
-                                      f"{_escape_text(_short(n.ref.name, 42))}</text>"))
-    body.append(f'<g transform="translate(4 {height - 6})" class="muted">'
-                f'<line x2="16" y1="-4" y2="-4" stroke="{CONDUCTED}"/><text x="20">participant</text>'
-                f'<line x1="110" x2="126" y1="-4" y2="-4" stroke="{MEMBER}"/><text x="130">member</text>'
-                f'<line x1="200" x2="216" y1="-4" y2="-4" stroke="{OTHER}"/><text x="220">framework</text>'
-                f'<text x="320">└ part of the actor above</text></g>')
+                    + _a(link(n.ref), _text(x2 + 6 + n.depth * step, ay[n.ref.id], actor_lines[n.ref.id])))
+    keys = [(f'<line x2="16" y1="-4" y2="-4" stroke="{CONDUCTED}"/>', "participant"),
+            (f'<line x2="16" y1="-4" y2="-4" stroke="{MEMBER}"/>', "member"),
+            (f'<line x2="16" y1="-4" y2="-4" stroke="{OTHER}"/>', "framework"),
+            ('<text x="2">└</text>', "part of the actor above")]
+    legend, legend_h = _legend(keys, width, [0, 110, 200, 300])
+    body.append(f'<g transform="translate(4 {height + 4:.0f})" class="muted">{legend}</g>')
     alt = [f"{graph.entities[s].model.name} — {via} — {graph.entities[t].model.name}" for s, t, via in edges
            if s in ey and t in ay]
     alt += [f"{n.ref.name} is part of {graph.entities[graph.entities[n.ref.id].model.parent].model.name}"
             for n in ordered if n.depth]
     desc = "Relationships. " + "; ".join(alt) + "."
-    return Picture(_svg(left_w + gap + 330, height + 4, title, desc, "".join(body)), title, desc)
+    return Picture(_svg(width, height + 4 + legend_h + 4, title, desc, "".join(body)), title, desc)
 
 
 # --- locator map -----------------------------------------------------------------------------------
@@ -412,7 +521,7 @@ def locator_map(focus: Sequence[str], highlight: Sequence[str], link: Linker, *,
     refs = state_refs or {}
     body = ['<defs><clipPath id="__UID__-frame"><rect width="100%" height="100%"/></clipPath></defs>',
             '<g clip-path="url(#__UID__-frame)">']
-    body += [_a(link(refs[name]) if name in refs else None, shape)
+    body += [_a(link(refs[name]) if name in refs else None, shape, name)
              for name, shape in _countries(frame, tuple(sorted(set(highlight))))]
     body += [_overlay(frame, focus, highlight, borders, places, link), "</g>"]
     desc = _describe(focus, highlight, borders, places)
@@ -428,7 +537,7 @@ class MapSpec:
     borders: tuple[tuple[str, str, str], ...]
     places: tuple[MapPlace, ...]
     title: str
-    width: float = 420.0
+    width: float = NARROW
     margin: float = 4.0
 
     @property
@@ -518,13 +627,14 @@ def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref],
             highlight.add(state)
     borders = _borders(graph, places, names)
     focus = tuple(names[s] for s in sorted(focus_states) if s in names)
-    if _frame(focus, 420.0, 4.0) is None:
+    if _frame(focus, NARROW, 4.0) is None:
         return None
     return MapSpec(focus, tuple(sorted(names[s] for s in highlight if s in names)), tuple(borders),
                    tuple(_place_points(graph, places, ref)), f"Where: {record.model.name}")
 
 
-def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None) -> Picture | None:
+def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None,
+             width: float = 520.0) -> Picture | None:
     """The briefing's locator map: around the country holding most places, every state involved shaded."""
     names = state_names(graph)
     chosen = set(ids) if ids is not None else set(graph.entities)
@@ -541,8 +651,8 @@ def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterabl
     borders = _borders(graph, place_ids, names)
     return locator_map([names[centre]], sorted(names[s] for s in involved | set(weight)), link,
                        places=_place_points(graph, place_ids, ref), borders=borders,
-                       state_refs={names[i]: ref(i) for i in names}, title="Locator map", margin=6.0)
+                       state_refs={names[i]: ref(i) for i in names}, title="Locator map", width=width, margin=6.0)
 
 
-__all__ = ["MapPlace", "MapSpec", "Picture", "base_layer", "countries", "entity_map_spec", "locator_map",
-           "relationships", "site_map", "small_map", "state_names", "timeline"]
+__all__ = ["NARROW", "WIDE", "MapPlace", "MapSpec", "Picture", "base_layer", "countries", "entity_map_spec",
+           "locator_map", "relationships", "responsive", "site_map", "small_map", "state_names", "timeline"]

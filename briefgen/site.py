@@ -155,10 +155,12 @@ def entity_pictures(graph: Graph, page: views.EntityPage, base: str,
     if spec is not None:
         out.append(pictures.small_map(spec, f"{base}{MAPS_FOLDER}/{spec.layer_key}.svg", link))
     if page.kind in ("exercise", "mechanism"):
-        out.append(pictures.relationships(graph, ref, link, ids=[page.id], title=f"Relationships: {page.title}"))
+        out.append(pictures.relationships(graph, ref, link, ids=[page.id], title=f"Relationships: {page.title}",
+                                          width=pictures.NARROW))
     elif page.kind == "actor":
         ids = [page.id, *(link_.source for link_ in graph.backlinks.get(page.id, ()))]
-        out.append(pictures.relationships(graph, ref, link, ids=ids, title=f"Relationships: {page.title}"))
+        out.append(pictures.relationships(graph, ref, link, ids=ids, title=f"Relationships: {page.title}",
+                                          width=pictures.NARROW))
     return [p for p in out if p is not None]
 
 
@@ -199,17 +201,21 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition, template
         f"{layout.HOME}.md": PageJob("Home", lambda base: r.home(v.all.home, base, books),
                                      key=lambda: (v.all.home, books)),
         f"{layout.TIMELINE}.md": PageJob("Timeline", lambda base: r.timeline(
-            v.all.timeline, v.all.as_of, base, pictures.timeline(v.all.timeline, _linker(base))),
+            v.all.timeline, v.all.as_of, base, pictures.responsive(
+                pictures.timeline(v.all.timeline, _linker(base)),
+                pictures.timeline(v.all.timeline, _linker(base), width=pictures.NARROW))),
             key=lambda: (v.all.timeline, v.all.as_of)),
         f"{layout.MAP}.md": PageJob("Map", lambda base: r.picture(
             "Map", "The states involved, shaded, around the country where most places lie; borders the sources "
             "name are drawn in orange. Places are dots where a source gives coordinates.",
-            pictures.site_map(graph, ref, _linker(base)), base),
+            pictures.responsive(pictures.site_map(graph, ref, _linker(base)),
+                                pictures.site_map(graph, ref, _linker(base), width=pictures.NARROW)), base),
             key=lambda: pictures.site_map(graph, ref, _linker(""))),
         f"{layout.RELATIONSHIPS}.md": PageJob("Relationships", lambda base: r.picture(
             "Relationships", "Exercises and mechanisms joined to their participants, members and frameworks; "
             "forces are shown under the states they belong to.",
-            pictures.relationships(graph, ref, _linker(base)), base),
+            pictures.responsive(pictures.relationships(graph, ref, _linker(base)),
+                                pictures.relationships(graph, ref, _linker(base), width=pictures.NARROW)), base),
             key=lambda: pictures.relationships(graph, ref, _linker(""))),
         f"{layout.GRADES}.md": PageJob("Grades and conventions", lambda base: r.grades(base), key=lambda: "grades"),
     }

@@ -240,3 +240,121 @@ def test_hostile_content_runs_no_script(context: tuple[BrowserContext, Recorder]
     expect(page.locator(".md-search-result img, .md-search-result script")).to_have_count(0)
     assert record.dialogs == [], f"content ran script in the browser: {sorted(set(record.dialogs))}"
     assert [url for url in record.requests if not is_local(url)] == []
+
+
+# --- accessibility: axe-core on the pages a reader lands on, in both colour schemes ------------------------
+
+AXE = Path(__file__).resolve().parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+#: Serious or critical violations that come from Material for MkDocs' own markup and CSS, not from
+#: briefgen's: (axe rule, the element's CSS selector as axe reports it). Nothing of briefgen's may be here.
+THEME_VIOLATIONS = {
+    # Material's search box (partials/search.html) is a role="dialog" with no accessible name
+    ("aria-dialog-name", ".md-search"),
+    # Material's footer line "Made with Material for MkDocs": #7f7f7f on #171717 is 4.47:1, just under 4.5:1
+    ("color-contrast", ".md-copyright"),
+}
+
+
+def first_link(page: object, url: str, selector: str) -> str:
+    """The address of the first link matching ``selector`` on the page at ``url`` (no page is named in advance)."""
+    page.goto(url)  # type: ignore[attr-defined]
+    href = page.locator(selector).first.get_attribute("href")  # type: ignore[attr-defined]
+    assert href, f"no {selector} on {url}"
+    return urljoin(url, href)
+
+
+@pytest.fixture(scope="module")
+def reader_pages(browser: Browser, repo_url: str) -> dict[str, str]:
+    """Home, an exercise, a source opened at a highlighted passage, an actor, a place, timeline, map, relationships."""
+    ctx = browser.new_context(service_workers="block")
+    page = ctx.new_page()
+    pages = {"home": repo_url, "timeline": repo_url + "timeline/", "map": repo_url + "map/",
+             "relationships": repo_url + "relationships/"}
+    for kind in ("exercises", "actors", "places", "sources"):
+        pages[kind] = first_link(page, repo_url + f"{kind}/", "table.bg-index a.bg-ref")
+    page.goto(pages["sources"])
+    passage = page.locator("mark.bg-quote[id]").first.get_attribute("id")
+    pages["source-passage"] = f"{pages['sources']}#{passage}"
+    pages["exercise-reference"] = pages["exercises"] + "#ref-1"
+    ctx.close()
+    return pages
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_reader_pages_have_no_serious_accessibility_violation(browser: Browser, reader_pages: dict[str, str],
+                                                              scheme: str) -> None:
+    """axe-core (WCAG 2.2 AA and best practice) finds nothing serious or critical of briefgen's own on any page."""
+    assert AXE.is_file(), f"{AXE} is missing: make test installs axe-core (npm ci in tests/a11y)"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme, service_workers="block")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    page = ctx.new_page()
+    found: list[str] = []
+    try:
+        for name, url in reader_pages.items():
+            page.goto(url)
+            shown = page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
+            assert shown == ("slate" if scheme == "dark" else "default"), f"{name}: the {scheme} scheme is not shown"
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("tags => axe.run(document, {resultTypes: ['violations'],"
+                                   " runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+            for violation in result["violations"]:
+                if violation["impact"] not in ("serious", "critical"):
+                    continue
+                for node in violation["nodes"]:
+                    target = " ".join(map(str, node["target"]))
+                    if (violation["id"], target) in THEME_VIOLATIONS:
+                        continue
+                    found.append(f"{name} ({scheme}): {violation['id']} at {target}: {node['html'][:120]}\n"
+                                 f"    {squash(node.get('failureSummary') or '')[:300]}")
+    finally:
+        ctx.close()
+    assert found == [], "\n".join(found)
+
+
+# --- phones: pictures that fit and read from 360 px up ----------------------------------------------------
+
+MIN_TEXT_PX = 11.0
+MEASURE = """() => {
+  const root = document.documentElement;
+  const texts = [...document.querySelectorAll('figure svg text')].filter(t => t.getClientRects().length > 0);
+  return {
+    page: [root.scrollWidth, root.clientWidth],
+    figures: [...document.querySelectorAll('figure')].map(f => [f.scrollWidth, f.clientWidth]),
+    text: texts.map(t => {
+      const m = t.getScreenCTM();
+      return [parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b), t.textContent];
+    }),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_pages_fit_the_screen_and_pictures_read_at_every_width(browser: Browser, reader_pages: dict[str, str],
+                                                               width: int) -> None:
+    """No page scrolls sideways, no picture is a box to swipe, and every drawn word is at least 11 px."""
+    ctx = browser.new_context(viewport={"width": width, "height": 800}, service_workers="block")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    page = ctx.new_page()
+    problems: list[str] = []
+    words = 0
+    try:
+        for name, url in reader_pages.items():
+            page.goto(url)
+            seen = page.evaluate(MEASURE)
+            if seen["page"][0] > seen["page"][1]:
+                problems.append(f"{name}: the page is {seen['page'][0]} px wide in a {seen['page'][1]} px window")
+            for scroll, client in seen["figures"]:
+                if scroll > client:
+                    problems.append(f"{name}: a picture is {scroll} px wide in a {client} px box")
+            for size, text in seen["text"]:
+                if size < MIN_TEXT_PX:
+                    problems.append(f"{name}: {text!r} is drawn at {size:.1f} px")
+            words += len(seen["text"]) if name in ("timeline", "map", "relationships") else 0
+    finally:
+        ctx.close()
+    assert words > 10, "the timeline, map and relationship pages drew no words to measure"
+    assert problems == [], "\n".join(problems)

@@ -8,6 +8,7 @@ project (with ``site_url`` set, so briefs link back to the site, and so that the
 from __future__ import annotations
 
 import http.server
+import itertools
 import os
 import re
 import shutil
@@ -188,6 +189,7 @@ def test_brief_is_pdfa_with_its_facts_attached(brief: Path) -> None:
     reader = PdfReader(brief)
     xmp = reader.xmp_metadata.stream.get_data().decode("utf-8")
     assert re.search(r'pdfaid:part(="3"|>3<)', xmp), "XMP does not declare PDF/A part 3"
+    assert re.search(r'pdfaid:conformance(="A"|>A<)', xmp), "XMP does not declare level A (tagged)"
     attachments = reader.attachments
     name = f"exercises/{EXERCISE}.yaml"
     assert name in attachments, sorted(attachments)
@@ -205,6 +207,106 @@ def test_brief_passes_qpdf_check_and_embeds_every_font(brief: Path) -> None:
     for row in rows:
         emb = row.split()[-5]  # columns: name type encoding emb sub uni object ID
         assert emb == "yes", f"font not embedded: {row}"
+
+
+# --- tagged for screen readers ----------------------------------------------------------------------------
+
+
+def _struct(reader: PdfReader) -> list[dict]:
+    """Every structure element of the PDF's tree, depth first (each a pypdf dictionary)."""
+    out: list[dict] = []
+    stack = [reader.trailer["/Root"]["/StructTreeRoot"].get_object()]
+    while stack:
+        element = stack.pop()
+        if element.get("/S"):
+            out.append(element)
+        kids = element.get("/K")
+        kids = kids if isinstance(kids, list) else [kids]
+        for kid in reversed(kids):
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and kid.get("/Type") != "/OBJR":
+                stack.append(kid)
+    return out
+
+
+def _links(reader: PdfReader) -> list[dict]:
+    return [a.get_object() for page in reader.pages for a in page.get("/Annots") or []
+            if a.get_object().get("/Subtype") == "/Link"]
+
+
+@pytest.fixture(scope="module", params=["brief", "book"])
+def tagged(request: pytest.FixtureRequest, brief: Path, book: Path) -> Path:
+    return {"brief": brief, "book": book}[request.param]
+
+
+def test_pdfs_are_tagged_with_language_headings_and_tables(tagged: Path) -> None:
+    reader = PdfReader(tagged)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root, "no structure tree: the PDF is untagged"
+    assert bool(root["/MarkInfo"]["/Marked"]), "/MarkInfo /Marked is not true"
+    assert root.get("/Lang") == "en"
+    elements = _struct(reader)
+    roles = [str(e["/S"]) for e in elements]
+    assert roles[0] == "/Document"
+    titles: list[str] = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            walk(item) if isinstance(item, list) else titles.append(str(item.title))
+
+    walk(reader.outline)
+    headings = [r for r in roles if re.fullmatch(r"/H[1-6]", r)]
+    assert roles.count("/H1") == 1, "one title per brief or book"
+    assert len(headings) >= len(titles), f"{len(headings)} headings tagged for {len(titles)} outline entries"
+    levels = [int(r[2]) for r in headings]
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), f"a heading level is skipped: {levels}"
+    tables = [e for e in elements if e["/S"] == "/Table"]
+    assert tables, "the key facts and the timeline are tables"
+    headers = [e for e in elements if e["/S"] == "/TH"]
+    assert headers and all(e["/A"].get("/Scope") in ("/Row", "/Column") for e in headers), "a header without scope"
+    assert {"/L", "/LI", "/Link", "/P"} <= set(roles)
+
+
+def test_pdf_links_are_described(tagged: Path) -> None:
+    links = _links(PdfReader(tagged))
+    assert links
+    for annot in links:
+        words = str(annot.get("/Contents") or "")
+        assert words.strip(), f"a link without /Contents: {annot}"
+        assert not words.startswith("#") and "n-" not in words.split(), f"the description is the target: {words!r}"
+        assert "/StructParent" in annot, "a link annotation outside the structure tree"
+    endnotes = [str(a["/Contents"]) for a in links if a.get("/Dest") is not None]
+    assert any(re.fullmatch(r"Endnote \d+", w) for w in endnotes), endnotes
+
+
+def test_book_figures_carry_the_text_descriptions_of_the_site(book: Path) -> None:
+    figures = [e for e in _struct(PdfReader(book)) if e["/S"] == "/Figure"]
+    alts = [str(e.get("/Alt") or "") for e in figures]
+    assert len(figures) == 3, "the timeline, the map and the relationship graph"
+    assert all(alts), "a figure without alternative text"
+    # the picture's title, then the same description the site shows under "Text description"
+    assert [a.split(". ", 1)[0] for a in alts] == ["Timeline of this book", "Locator map", "Relationships"]
+    assert alts[0].split(". ", 1)[1].startswith("Timeline. ") and "Map of " in alts[1]
+
+
+def test_book_pictures_print_whole_names(book: Path) -> None:
+    """The printed timeline and relationship graph wrap long names rather than cut them with "…"."""
+    pages = pdf_text(book)
+    pictures = next(i for i, text in enumerate(pages) if "Timeline, map and relationships" in text and i > 1)
+    shown = " ".join(pages[pictures:pictures + 2])
+    assert "Timeline of this book" in shown and "Relationships" in shown
+    assert "…" not in shown, "a name in the book's pictures is cut short"
+
+
+def test_pdfs_pass_the_pdfua_checker(tagged: Path) -> None:
+    """The machine-checkable subset of PDF/UA-1 (the pdfua package): no error, and only the expected warning."""
+    from pdfua import Severity, validate
+
+    report = validate(str(tagged))
+    # briefgen declares PDF/A-3a, not PDF/UA (unverified without veraPDF): the one warning is that declaration
+    found = [f"{f.rule_id} {f.severity.name}: {f.message}" for f in report.findings
+             if f.severity is not Severity.INFO and f.rule_id != "UA-28-004"]
+    assert found == [], "\n".join(found)
 
 
 # --- the book ------------------------------------------------------------------------------------------

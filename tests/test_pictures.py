@@ -235,7 +235,7 @@ def test_map_page_renders_in_chromium_with_shaded_states_and_border(built_site: 
             page = browser.new_page(viewport={"width": 1280, "height": 1200})
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/map/")
             shot = tmp_path / "map.png"
-            page.locator("figure.bg-figure svg").screenshot(path=str(shot))
+            page.locator("figure.bg-figure svg:visible").screenshot(path=str(shot))
             browser.close()
     finally:
         server.shutdown()
@@ -246,3 +246,31 @@ def test_map_page_renders_in_chromium_with_shaded_states_and_border(built_site: 
     blue = sum(1 for r, g, b in pixels if r < 200 and g > 190 and b > 230)
     assert orange > 200, "the Tajikistan–Afghanistan border is drawn"
     assert blue > len(pixels) * 0.2, "the involved states are shaded"
+
+
+def test_long_names_are_wrapped_whole_in_every_layout() -> None:
+    """A printed or phone-sized picture shows whole names on several lines, never one cut with "…"."""
+    name = "An exercise whose name is far longer than any column of a timeline could hold on one line"
+    entry = views.TimelineEntry(
+        sort_key=(views.dt.date(2020, 1, 1), views.dt.date(2020, 1, 3)), when="1–3 Jan 2020", fuzzy=False,
+        entity=views.Ref("x", name, "exercises/x/", "exercise"), what="", anchor="a", status="conducted")
+    for width in (pictures.WIDE, pictures.NARROW):
+        pic = pictures.timeline([entry], _link, width=width)
+        root = _parse(pic)
+        assert "…" not in str(pic.svg)
+        assert float(root.get("width")) == width
+        name_text = next(t for t in root.iter(f"{SVG}text") if "exercise whose" in "".join(t.itertext()))
+        lines = [span.text.strip() for span in name_text.iter(f"{SVG}tspan")]
+        assert len(lines) >= 2 and " ".join(lines) == name
+        assert all(len(line) * pictures.FONT * pictures.CHAR_EM <= width for line in lines)
+
+
+def test_a_printed_picture_carries_its_text_description_as_its_title() -> None:
+    """WeasyPrint gives a tagged PDF's figure the SVG's <title> as its alternative: the description goes there."""
+    entry = views.TimelineEntry(
+        sort_key=(views.dt.date(2020, 1, 1), views.dt.date(2020, 1, 3)), when="1–3 Jan 2020", fuzzy=False,
+        entity=views.Ref("x", "Drill <b> & co", "exercises/x/", "exercise"), what="", anchor="a", status=None)
+    pic = pictures.timeline([entry], _link)
+    printed = ET.fromstring(str(pic.for_print()))
+    assert printed.find(f"{SVG}title").text == f"{pic.title}. {pic.alt}"
+    assert "Drill <b> & co" in pic.alt
