@@ -136,9 +136,17 @@ def make_fetcher(allowed: Sequence[Path], refused: list[str]) -> Any:
 
 
 def _init_worker(memory_mb: int) -> None:
+    """Cap the worker's private writable memory (heap and anonymous mappings: what a render grows).
+
+    Not its address space (``RLIMIT_AS``): that also counts shared libraries, font and locale
+    files mapped read-only and reserved, untouched address space — 250 MB more than the
+    resident memory of a worker laying out a book — so a cap on it stops a render well before
+    its memory reaches the cap. Linux does not enforce ``RLIMIT_RSS``; over ``RLIMIT_DATA`` an
+    allocation fails, WeasyPrint raises ``MemoryError`` and the brief fails cleanly.
+    """
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 _TIMED_OUT: list[bool] = []
