@@ -121,10 +121,11 @@ def book(graph: Graph, site: views.SiteViews, book_id: str, definition: BriefBoo
                 tuple(e for e in site.timeline if e.entity.id in chosen), counts, single, tuple(sources))
 
 
-#: How much of each tail chapter a part holds, per entry of ``part_size``: a part of P entries is
-#: about as long as the endnotes of 4·P entries, the single-source statements of 4·P entries or
-#: 20·P timeline rows (measured on the 2,000-entity benchmark corpus's book).
-TAIL_SHARE = {"timeline": 20, "summary": 4, "endnotes": 4}
+#: How much of each tail chapter a part holds, per entry of ``part_size``: the endnotes of 2·P
+#: entries, the single-source statements of 2·P entities or 20·P timeline rows are about as
+#: long as the longest run of P entries, the exercises (measured on the 2,000-entity benchmark
+#: corpus's book: 0.4–0.55 MB of HTML, 100–150 pages each).
+TAIL_SHARE = {"timeline": 20, "summary": 2, "endnotes": 2}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,10 @@ document instead, laid out, written and freed in turn; pypdf joins the parts' PD
    anchor in another part, which WeasyPrint drops, are added back; the outline is made across
    parts the way WeasyPrint makes it within one document.
 
-The price is the first layout: a book in parts takes about 1.5 times as long as in one
-document (BENCHMARKS.md). Parts are rendered one after another in the same worker.
+The price is the first layout: layout is 75–85 % of rendering a part, so a book in parts
+takes about 1.8 times the CPU of the same pages in one document (BENCHMARKS.md). Books of
+up to ``BOOK_PART_SIZE`` entries stay one document. Parts are rendered one after another in
+the same worker.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-#: Entries per part of a book rendered in parts: a part of 100 entries lays out in about
-#: 150 pages, about 0.5 GB in WeasyPrint, well within the worker's memory cap (BENCHMARKS.md).
+#: Entries per part of a book rendered in parts: the longest part of the 2,000-entity benchmark
+#: book (100 exercises, or the endnotes of 200 entries) lays out in 100–150 pages and 0.3–0.6 GB,
+#: well within the worker's memory cap (BENCHMARKS.md).
 BOOK_PART_SIZE = 100
 #: CSS pixels to PDF points (WeasyPrint writes at zoom 1)
 PX_TO_PT = 0.75

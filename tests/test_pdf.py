@@ -278,7 +278,7 @@ def test_book_sections_and_outline(book: Path) -> None:
 
 # --- a book in parts ---------------------------------------------------------------------------------
 # A book of more entries than the part size is laid out one part at a time and joined; forced
-# here with a part size of 2 entries (cuts between entries only, where the one-document book
+# here with a part size of 4 entries (cuts between entries only, where the one-document book
 # begins a page anyway) and of 1 (which also cuts the endnotes and the single-source list, each
 # continuation beginning a page of its own).
 
@@ -295,7 +295,7 @@ def book_in_parts(project: Path, tmp_path_factory: pytest.TempPathFactory) -> di
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         site, _ = plan(project / "content", project, pdf=True, edition=PUBLIC, templates=project / "templates")
         assert site is not None
-        for size in (2, 1):
+        for size in (4, 1):
             settings = PdfSettings(project, project / "content", site_url=SITE_URL, book_part_size=size)
             (job,) = book_jobs(site.graph, site.views, site.books, settings, site.renderer, [BOOK])
             render_all([job], out / str(size), cache_dir=None, allowed=[assets_dir()],
@@ -348,16 +348,17 @@ def _body_lines(pages: list[str]) -> list[str]:
 
 def test_book_is_cut_into_parts_of_the_part_size(book_in_parts: dict[int, tuple[PdfJob, Path]]) -> None:
     entries = len(_entries())
-    job, _ = book_in_parts[2]
+    assert 4 < entries <= 8, "the fixture book no longer fits the cuts below"
+    job, _ = book_in_parts[4]
     assert not job.html
-    # front, pictures, the entries two by two, timeline, summary, endnotes
-    assert len(job.parts) == 2 + (entries + 1) // 2 + 3
+    # front, pictures, the entries four by four, timeline, summary, endnotes (up to 8 entries each)
+    assert len(job.parts) == 2 + (entries + 3) // 4 + 3
     job, _ = book_in_parts[1]
-    assert len(job.parts) == 2 + entries + 1 + 2 * ((entries + 3) // 4)
+    assert len(job.parts) == 2 + entries + 1 + 2 * ((entries + 1) // 2)
 
 
 def test_book_in_parts_is_the_one_document_book(book: Path, book_in_parts: dict[int, tuple[PdfJob, Path]]) -> None:
-    _, parted = book_in_parts[2]
+    _, parted = book_in_parts[4]
     one, split = PdfReader(book), PdfReader(parted)
     assert pdf_text(parted) == pdf_text(book), "text or page numbers differ from the book in one document"
     assert _contents(pdf_text(parted)) == _contents(pdf_text(book))
