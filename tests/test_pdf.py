@@ -354,7 +354,10 @@ def test_book_is_cut_into_parts_of_the_part_size(book_in_parts: dict[int, tuple[
     # front, pictures, the entries four by four, timeline, summary, endnotes (up to 8 entries each)
     assert len(job.parts) == 2 + (entries + 3) // 4 + 3
     job, _ = book_in_parts[1]
-    assert len(job.parts) == 2 + entries + 1 + 2 * ((entries + 1) // 2)
+    entry_parts = [part.count('<section class="entry">') for part in job.parts]
+    assert sum(entry_parts) == entries and max(entry_parts) == 1, "one entry a part, each once"
+    continued = [re.search(r'<section class="chapter continued" data-title="([^"]+)"', part) for part in job.parts]
+    assert {m[1] for m in continued if m} == {"Source summary", "Endnotes"}, "the long chapters are cut"
 
 
 def test_book_in_parts_is_the_one_document_book(book: Path, book_in_parts: dict[int, tuple[PdfJob, Path]]) -> None:
