@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
 
 from briefgen import views
 from briefgen.link import Graph
@@ -117,3 +119,46 @@ def book(graph: Graph, site: views.SiteViews, book_id: str, definition: BriefBoo
     as_of = views.dates.human(definition.as_of) if definition.as_of else site.as_of
     return Book(book_id, definition.title, definition.subtitle, definition.edition, as_of, briefs,
                 tuple(e for e in site.timeline if e.entity.id in chosen), counts, single, tuple(sources))
+
+
+#: How much of each tail chapter a part holds, per entry of ``part_size``: the endnotes of 2·P
+#: entries, the single-source statements of 2·P entities or 20·P timeline rows are about as
+#: long as the longest run of P entries, the exercises (measured on the 2,000-entity benchmark
+#: corpus's book: 0.4–0.55 MB of HTML, 100–150 pages each).
+TAIL_SHARE = {"timeline": 20, "summary": 2, "endnotes": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class BookPart:
+    """A stretch of a book that is laid out as one document when the book is rendered in parts.
+
+    ``kind`` is one of ``front`` (cover and contents), ``pictures``, ``entries``, ``timeline``,
+    ``summary`` or ``endnotes``; ``items`` are the entries (``Brief``), timeline rows or
+    single-source statements it shows; ``first`` is false for a chapter's continuation, which
+    starts on a page of its own without the chapter's heading.
+    """
+
+    kind: str
+    items: tuple[Any, ...] = ()
+    first: bool = True
+
+
+def book_parts(b: Book, pictures: bool, part_size: int | None = None) -> tuple[BookPart, ...]:
+    """The parts of a book in order: all of it in one of each kind, or cut every ``part_size`` entries."""
+    single = b.single_source
+    if not part_size or len(b.briefs) <= part_size:
+        return (BookPart("front"), *((BookPart("pictures"),) if pictures else ()), BookPart("entries", b.briefs),
+                BookPart("timeline", b.timeline), BookPart("summary", single), BookPart("endnotes", b.briefs))
+
+    def chunks(kind: str, items: tuple[Any, ...], size: int) -> list[BookPart]:
+        cut = [items[i:i + size] for i in range(0, len(items), size)] or [()]
+        return [BookPart(kind, c, i == 0) for i, c in enumerate(cut)]
+
+    # single-source statements are cut between entities, as the endnotes are
+    by_entity = [tuple(group) for _, group in groupby(single, key=lambda pair: pair[0].id)]
+    summary = [BookPart("summary", tuple(s for group in part.items for s in group), part.first)
+               for part in chunks("summary", tuple(by_entity), TAIL_SHARE["summary"] * part_size)]
+    return (BookPart("front"), *((BookPart("pictures"),) if pictures else ()),
+            *chunks("entries", b.briefs, part_size),
+            *chunks("timeline", b.timeline, TAIL_SHARE["timeline"] * part_size),
+            *summary, *chunks("endnotes", b.briefs, TAIL_SHARE["endnotes"] * part_size))

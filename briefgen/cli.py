@@ -15,6 +15,7 @@ import click
 from briefgen import __version__
 from briefgen.diagnostics import visible
 from briefgen.model import KIND_BY_NAME
+from briefgen.parts import BOOK_PART_SIZE
 from briefgen.project import CheckResult, check
 from briefgen.scaffold import ScaffoldError
 from briefgen.schema import bundle, dumps
@@ -105,8 +106,10 @@ def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | N
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Render every brief even if an identical one is cached.")
 @click.option("-e", "--edition", help="Render for this audience (a key of the plugin's 'editions').")
+@click.option("--book-part-size", type=click.IntRange(min=1), default=BOOK_PART_SIZE, show_default=True,
+              help="Render a book of more entries than this in parts of this many, to bound memory.")
 def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, workers: int | None,
-                no_cache: bool, edition: str | None) -> None:
+                no_cache: bool, edition: str | None, book_part_size: int) -> None:
     """Render PDF briefs (of IDS, or of every entity) without building the site."""
     import jinja2
     from mkdocs.config import load_config
@@ -142,7 +145,8 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
     if unknown:
         raise click.BadParameter(f"no entity with id {', '.join(map(repr, unknown))}", param_hint="IDS")
     settings = PdfSettings(project, content, site_url=config.site_url, edition=chosen, workers=workers,
-                           cache=not no_cache, templates=templates, directory_urls=config.use_directory_urls)
+                           cache=not no_cache, templates=templates, directory_urls=config.use_directory_urls,
+                           book_part_size=book_part_size)
     try:
         job_list = jobs(site.graph, site.views, settings, site.renderer, ids)
         job_list += book_jobs(site.graph, site.views, site.books, settings, site.renderer, ids)

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,13 +57,23 @@ class Attachment:
 
 @dataclass(frozen=True)
 class PdfJob:
-    """One PDF to write: its output name (relative to the PDF folder), HTML, CSS and attachments."""
+    """One PDF to write: its output name (relative to the PDF folder), HTML, CSS and attachments.
+
+    A long book comes as ``parts``, one HTML document each (and ``html`` empty): they are laid
+    out one at a time and joined into one PDF (:mod:`briefgen.parts`).
+    """
 
     name: str
     html: str
     css: str
     attachments: tuple[Attachment, ...] = ()
     key: str = field(default="", compare=False)
+    parts: tuple[str, ...] = ()
+
+    @property
+    def layouts(self) -> int:
+        """How many layouts rendering takes (each within the timeout): a book in parts lays each out twice."""
+        return 2 * len(self.parts) + 1 if self.parts else 1
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,8 @@ def job_key(job: PdfJob) -> str:
     import weasyprint
 
     h = hashlib.sha256()
-    for part in (__version__, weasyprint.__version__, PDF_VARIANT, font_fingerprint(), job.name, job.css, job.html):
+    for part in (__version__, weasyprint.__version__, PDF_VARIANT, font_fingerprint(), job.name, job.css, job.html,
+                 *job.parts):
         h.update(part.encode())
         h.update(b"\0")
     for a in job.attachments:
@@ -157,10 +168,18 @@ def finish_tags(document: Any, pdf: Any) -> None:
 
 
 def _init_worker(memory_mb: int, parent: int) -> None:
+    """Cap the worker's private writable memory (heap and anonymous mappings: what a render grows).
+
+    Not its address space (``RLIMIT_AS``): that also counts shared libraries, font and locale
+    files mapped read-only and reserved, untouched address space — 250 MB more than the
+    resident memory of a worker laying out a book — so a cap on it stops a render well before
+    its memory reaches the cap. Linux does not enforce ``RLIMIT_RSS``; over ``RLIMIT_DATA`` an
+    allocation fails, WeasyPrint raises ``MemoryError`` and the brief fails cleanly.
+    """
     children.die_with_parent(parent)
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 _TIMED_OUT: list[bool] = []
@@ -172,7 +191,7 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 
 def render_pdf(job: PdfJob, allowed: Sequence[Path], created: str, timeout: float = 0) -> bytes:
-    """Render one job to PDF bytes (in the current process)."""
+    """Render one job to PDF bytes (in the current process); ``timeout`` holds for each layout."""
     import weasyprint
 
     refused: list[str] = []
@@ -180,19 +199,30 @@ def render_pdf(job: PdfJob, allowed: Sequence[Path], created: str, timeout: floa
     base = assets_dir().as_uri() + "/"
     stamp = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
     _TIMED_OUT.clear()
+
+    def tick() -> None:
+        if timeout:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+
     if timeout:
         signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        tick()
     try:
-        html = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher)
-        css = weasyprint.CSS(string=job.css, base_url=base, url_fetcher=fetcher)
         attachments = [weasyprint.Attachment(string=a.data, name=a.name, description=a.description,
                                              base_url=base, url_fetcher=fetcher, created=stamp,
                                              modified=stamp, relationship="Source")
                        for a in job.attachments]
-        data = html.write_pdf(stylesheets=[css], attachments=attachments, pdf_variant=PDF_VARIANT,
-                              finisher=finish_tags,
-                              pdf_identifier=bytes.fromhex(job.key[:32]) if job.key else None)
+        options = {"attachments": attachments, "pdf_variant": PDF_VARIANT, "finisher": finish_tags,
+                   "pdf_identifier": bytes.fromhex(job.key[:32]) if job.key else None}
+        if job.parts:
+            from briefgen import parts
+
+            data = parts.write_pdf(job.parts, job.css, base_url=base, url_fetcher=fetcher, options=options,
+                                   tick=tick)
+        else:
+            html = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher)
+            css = weasyprint.CSS(string=job.css, base_url=base, url_fetcher=fetcher)
+            data = html.write_pdf(stylesheets=[css], **options)
         # WeasyPrint swallows some exceptions (e.g. while drawing an SVG): a refusal or a timeout
         # that happened there must still fail the brief
         if refused:
@@ -202,7 +232,8 @@ def render_pdf(job: PdfJob, allowed: Sequence[Path], created: str, timeout: floa
             raise TimeoutError
         return data
     except TimeoutError:
-        raise PdfError(f"{job.name}: rendering took longer than {timeout:g} s and was stopped") from None
+        what = "rendering a part" if job.parts else "rendering"
+        raise PdfError(f"{job.name}: {what} took longer than {timeout:g} s and was stopped") from None
     except MemoryError:
         raise PdfError(f"{job.name}: rendering needed more memory than the cap and was stopped") from None
     except BaseException as exc:  # FatalURLFetchingError is a BaseException
@@ -230,7 +261,7 @@ def render_all(jobs: Sequence[PdfJob], out_dir: Path, *, cache_dir: Path | None,
     """Write every job's PDF under ``out_dir``, from the cache where possible, else in parallel workers."""
     started = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
-    keyed = [j if j.key else PdfJob(j.name, j.html, j.css, j.attachments, job_key(j)) for j in jobs]
+    keyed = [j if j.key else replace(j, key=job_key(j)) for j in jobs]
     cached: list[str] = []
     todo: list[PdfJob] = []
     for job in keyed:
@@ -254,7 +285,8 @@ def render_all(jobs: Sequence[PdfJob], out_dir: Path, *, cache_dir: Path | None,
                                       initializer=_init_worker, initargs=(memory_mb, os.getpid()))
         try:
             futures = {pool.submit(_work, job, allowed_t, created, timeout): job for job in todo}
-            for future in cf.as_completed(futures, timeout=timeout * len(todo) + 60 if timeout else None):
+            for future in cf.as_completed(futures, timeout=timeout * sum(j.layouts for j in todo) + 60
+                                               if timeout else None):
                 job = futures[future]
                 bar.update(1)
                 try:

@@ -18,6 +18,7 @@ from briefgen import __version__, brief, layout, pictures, views
 from briefgen.editions import PUBLIC, Edition, rank, redact
 from briefgen.link import Graph
 from briefgen.model import BriefBook
+from briefgen.parts import BOOK_PART_SIZE
 from briefgen.pdf import Attachment, PdfJob, PdfReport, render_all
 from briefgen.render import Renderer
 
@@ -40,6 +41,7 @@ class PdfSettings:
     progress: bool | None = None
     directory_urls: bool = True
     """MkDocs' ``use_directory_urls``: the links from a PDF to the site follow it."""
+    book_part_size: int | None = BOOK_PART_SIZE  # a book of more entries is rendered in parts
 
 
 def print_css(templates: Path) -> str:
@@ -129,8 +131,13 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
         figures = [p for p in (pictures.timeline(b.timeline, link, title="Timeline of this book"),
                                pictures.site_map(book_graph, ref, link, ids),
                                pictures.relationships(book_graph, ref, link, ids)) if p is not None]
-        html = renderer.render("book.html", "", book=b, keywords=keywords, version=__version__, created=created,
-                               figures=figures)
+        parts = brief.book_parts(b, bool(figures), settings.book_part_size)
+        render_part = partial(renderer.render, "book.html", "", book=b, keywords=keywords, version=__version__,
+                              created=created, figures=figures)
+        # a book of one part of each kind is one document; a longer one, one document per part
+        split = len(parts) > len({p.kind for p in parts})
+        html = "" if split else render_part(parts=parts)
+        part_html = tuple(render_part(parts=(p,)) for p in parts) if split else ()
         ids = {entry.id for entry in b.briefs} | {s.id for s in b.sources}
         shown = definition.model_dump(mode="json", exclude_none=True)
         shown["scope"]["ids"] = [i for i in definition.scope.ids if i in book_graph.entities]  # nothing withheld
@@ -138,7 +145,8 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
         attachments = (*_attachments(book_graph, ids),
                        Attachment(f"briefs/{book_id}.yaml", definition_text.encode(),
                                   f"briefgen book definition {book_id}"))
-        out.append(PdfJob(book_url(book_id).removeprefix(f"{PDF_FOLDER}/"), html, css, attachments))
+        out.append(PdfJob(book_url(book_id).removeprefix(f"{PDF_FOLDER}/"), html, css, attachments,
+                          parts=part_html))
     return out
 
 

@@ -329,11 +329,8 @@ def _entries() -> list[str]:
     return names
 
 
-def test_book_cover_and_contents_with_page_numbers(book: Path) -> None:
-    pages = pdf_text(book)
-    assert len(pages) >= 5
-    assert squash("Tajikistan–China security cooperation") in squash(pages[0])
-    assert "Briefing book" in pages[0] and "TLP:CLEAR" in pages[0]
+def _contents(pages: list[str]) -> list[tuple[str, int]]:
+    """The contents' (title, page number) lines, each checked against the page it names."""
     contents = pages[1]
     assert "Contents" in contents
     entries = []
@@ -351,6 +348,15 @@ def test_book_cover_and_contents_with_page_numbers(book: Path) -> None:
         assert squash(title) in squash(pages[number - 1]), f"{title!r} is not on page {number}"
     numbers = [n for _, n in entries]
     assert numbers == sorted(numbers), f"contents are not in page order: {entries}"
+    return entries
+
+
+def test_book_cover_and_contents_with_page_numbers(book: Path) -> None:
+    pages = pdf_text(book)
+    assert len(pages) >= 5
+    assert squash("Tajikistan–China security cooperation") in squash(pages[0])
+    assert "Briefing book" in pages[0] and "TLP:CLEAR" in pages[0]
+    _contents(pages)
 
 
 def test_book_sections_and_outline(book: Path) -> None:
@@ -370,6 +376,148 @@ def test_book_sections_and_outline(book: Path) -> None:
     assert {"Contents", "Timeline", "Source summary", "Endnotes"} <= set(titles)
     for number, page in enumerate(pdf_text(book), start=1):
         assert "TLP:CLEAR" in page and f"Page {number} of {len(reader.pages)}" in page
+
+
+# --- a book in parts ---------------------------------------------------------------------------------
+# A book of more entries than the part size is laid out one part at a time and joined; forced
+# here with a part size of 4 entries (cuts between entries only, where the one-document book
+# begins a page anyway) and of 1 (which also cuts the endnotes and the single-source list, each
+# continuation beginning a page of its own).
+
+
+@pytest.fixture(scope="module")
+def book_in_parts(project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[PdfJob, Path]]:
+    from briefgen.editions import PUBLIC
+    from briefgen.publish import PdfSettings, book_jobs
+    from briefgen.site import plan
+
+    out = tmp_path_factory.mktemp("parts")
+    made = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        site, _ = plan(project / "content", project, pdf=True, edition=PUBLIC, templates=project / "templates")
+        assert site is not None
+        for size in (4, 1):
+            settings = PdfSettings(project, project / "content", site_url=SITE_URL, book_part_size=size)
+            (job,) = book_jobs(site.graph, site.views, site.books, settings, site.renderer, [BOOK])
+            render_all([job], out / str(size), cache_dir=None, allowed=[assets_dir()],
+                       created="2024-01-01T00:00:00Z", workers=1)
+            made[size] = (job, out / str(size) / job.name)
+    return made
+
+
+def _outline(path: Path) -> list[tuple[int, str, int]]:
+    """(depth, title, page index) of every outline item."""
+    reader = PdfReader(path)
+    items: list[tuple[int, str, int]] = []
+
+    def walk(nodes: list, depth: int) -> None:
+        for node in nodes:
+            if isinstance(node, list):
+                walk(node, depth + 1)
+            else:
+                items.append((depth, str(node.title), reader.get_destination_page_number(node)))
+
+    walk(reader.outline, 0)
+    return items
+
+
+def _internal_links(path: Path) -> list[tuple[int, str, int | None]]:
+    """(page index, destination name, page index of the destination or None) of every internal link."""
+    reader = PdfReader(path)
+    dests = reader.named_destinations
+    links = []
+    for number, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and annot.get("/Dest") is not None:
+                name = str(annot["/Dest"])
+                target = reader.get_destination_page_number(dests[name]) if name in dests else None
+                links.append((number, name, target))
+    return sorted(links)
+
+
+def _body_lines(pages: list[str]) -> list[str]:
+    """The text's lines without what depends on page breaks.
+
+    No running header and footer, no page numbers in the contents, and no list markers
+    (pypdf reads a page's bullets and numbers apart from their items).
+    """
+    return [re.sub(r"\.{3,}\s*\d+$", "", line) for text in pages for line in text.splitlines()
+            if line.strip() != "TLP:CLEAR" and not re.search(r"Page \d+ of \d+$", line)
+            and not re.fullmatch(r"\s*(•|\d+\.)\s*", line)]
+
+
+def test_book_is_cut_into_parts_of_the_part_size(book_in_parts: dict[int, tuple[PdfJob, Path]]) -> None:
+    entries = len(_entries())
+    assert 4 < entries <= 8, "the fixture book no longer fits the cuts below"
+    job, _ = book_in_parts[4]
+    assert not job.html
+    # front, pictures, the entries four by four, timeline, summary, endnotes (up to 8 entries each)
+    assert len(job.parts) == 2 + (entries + 3) // 4 + 3
+    job, _ = book_in_parts[1]
+    entry_parts = [part.count('<section class="entry">') for part in job.parts]
+    assert sum(entry_parts) == entries and max(entry_parts) == 1, "one entry a part, each once"
+    continued = [re.search(r'<section class="chapter continued" data-title="([^"]+)"', part) for part in job.parts]
+    assert {m[1] for m in continued if m} == {"Source summary", "Endnotes"}, "the long chapters are cut"
+
+
+def test_book_in_parts_is_the_one_document_book(book: Path, book_in_parts: dict[int, tuple[PdfJob, Path]]) -> None:
+    _, parted = book_in_parts[4]
+    one, split = PdfReader(book), PdfReader(parted)
+    assert pdf_text(parted) == pdf_text(book), "text or page numbers differ from the book in one document"
+    assert _contents(pdf_text(parted)) == _contents(pdf_text(book))
+    assert _outline(parted) == _outline(book)
+    links = _internal_links(parted)
+    assert links == _internal_links(book)
+    assert all(target is not None for _, _, target in links), "a link leads nowhere"
+    for key in ("/Title", "/Subject", "/Keywords", "/Author", "/Creator", "/Producer", "/CreationDate", "/ModDate"):
+        assert split.metadata.get(key) == one.metadata.get(key), key
+    assert split.trailer["/Root"].get("/Lang") == "en"
+    assert sorted(split.attachments) == sorted(one.attachments)
+    xmp = split.xmp_metadata.stream.get_data().decode("utf-8")
+    assert re.search(r'pdfaid:part(="3"|>3<)', xmp), "XMP does not declare PDF/A part 3"
+    done = subprocess.run(["qpdf", "--check", str(parted)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_book_cut_inside_chapters_numbers_and_links_across_parts(
+        book: Path, book_in_parts: dict[int, tuple[PdfJob, Path]]) -> None:
+    _, parted = book_in_parts[1]
+    pages = pdf_text(parted)
+    assert len(pages) > len(pdf_text(book)), "the continued chapters should begin pages of their own"
+    for number, text in enumerate(pages, start=1):
+        assert "TLP:CLEAR" in text and f"Page {number} of {len(pages)}" in text, f"page {number}: {text[-80:]!r}"
+    assert _body_lines(pages) == _body_lines(pdf_text(book)), "the text differs from the book in one document"
+    contents = dict(_contents(pages))
+
+    links = _internal_links(parted)
+    assert all(target is not None for _, _, target in links), "a link leads nowhere"
+    entries_end = contents["Timeline"] - 1
+    summary, endnotes = contents["Source summary"] - 1, contents["Endnotes"] - 1
+    cites = [(page, target) for page, name, target in links if re.search(r"-n-\d+$", name)]
+    assert cites and all(target >= endnotes for _, target in cites), "citations lead to the endnotes"
+    statements = [(page, target) for page, name, target in links if summary <= page < endnotes
+                  and not name.startswith("e-")]
+    assert statements and all(1 < target < entries_end for _, target in statements), \
+        "the single-source list leads to the statements"
+    from_contents = {target for page, _, target in links if page == 1}
+    assert {n - 1 for n in contents.values()} <= from_contents, "the contents link to the pages they name"
+
+    outline = _outline(parted)
+    depth_one = [title for depth, title, _ in outline if depth == 0]
+    assert depth_one == [title for depth, title, _ in _outline(book) if depth == 0]
+    after_endnotes = outline[[t for _, t, _ in outline].index("Endnotes") + 1:]
+    names = set(_entries())
+    assert [t for _, t, _ in after_endnotes] == [t for d, t, _ in outline if d == 0 and t in names], \
+        "the endnotes' headings, in the entries' order"
+    assert all(depth == 1 for depth, _, _ in after_endnotes), "endnote headings nest under Endnotes across parts"
+
+
+def test_book_in_parts_renders_byte_identical(book_in_parts: dict[int, tuple[PdfJob, Path]], tmp_path: Path) -> None:
+    job, first = book_in_parts[1]
+    render_all([job], tmp_path, cache_dir=None, allowed=[assets_dir()], created="2024-01-01T00:00:00Z", workers=1)
+    assert (tmp_path / job.name).read_bytes() == first.read_bytes(), "a book in parts is not reproducible"
 
 
 # --- the fetcher ---------------------------------------------------------------------------------------
