@@ -85,7 +85,7 @@ def brief(graph: Graph, page: views.EntityPage, timeline: tuple[views.TimelineEn
 
 def source_summary(graph: Graph, briefs: tuple[Brief, ...]) -> tuple[tuple[SourceCount, ...],
                                                                      tuple[tuple[views.Ref, views.Statement], ...]]:
-    """Citations by source type and grade, and the statements that rest on a single source."""
+    """Citations by source type and grade, and the statements that rest on a single independent origin."""
     counts: Counter[tuple[str, str]] = Counter()
     single: list[tuple[views.Ref, views.Statement]] = []
     for b in briefs:
@@ -95,7 +95,10 @@ def source_summary(graph: Graph, briefs: tuple[Brief, ...]) -> tuple[tuple[Sourc
             counts[(kind, r.grade)] += 1
         for section in b.page.sections:
             for statement in section.statements:
-                if len({refs[n].source.id for n in statement.citations}) == 1:
+                # copies are not corroboration: count independent origins, not the sources that relay them
+                origins = len(statement.origins) if statement.origins else len(
+                    {refs[n].source.id for n in statement.citations})
+                if origins == 1:
                     single.append((views.Ref(b.page.id, b.page.title, b.page.url, b.page.kind), statement))
     summary = tuple(SourceCount(t.replace("-", " "), g, n) for (t, g), n in sorted(counts.items()))
     return summary, tuple(single)
