@@ -204,7 +204,15 @@ def _url(value: str) -> str:
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_clean),
                 AfterValidator(_url), Field(description="http or https address")]
-Day = Annotated[str, AfterValidator(_edtf), Field(description="EDTF day, e.g. 2024-05-01")]
+def _day(value: str) -> str:
+    """A day (``2019-03-14``): EDTF, and neither a month, a year, uncertain nor an interval."""
+    _edtf(value)
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(f"'{value}' is not a day; write the day as YYYY-MM-DD, e.g. 2019-03-14")
+    return value
+
+
+Day = Annotated[str, AfterValidator(_day), Field(description="a day, YYYY-MM-DD, e.g. 2024-05-01")]
 Quote = Annotated[
     Union[Text, Annotated[list[Text], Field(min_length=1)]],  # noqa: UP007
     Field(description="verbatim passage of the source's archived text, or several passages of it in order"),
