@@ -225,7 +225,9 @@ class Provenance:
             if self._source(citation.via) is not None:
                 return self.of_source(citation.via, None, frozenset({citation.source}))
             return Origin(f"name:{citation.via.casefold()}", citation.via)
-        return self.of_source(citation.source, self._start(citation))
+        model = self._source(citation.source)
+        partly = model is not None and any(d.from_quote for d in model.derived_from)
+        return self.of_source(citation.source, self._start(citation) if partly else None)  # find only where needed
 
     def corroboration(self, citations: Iterable[Citation]) -> Corroboration:
         """The independent origins of a claim's citations, in order of first citation."""

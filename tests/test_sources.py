@@ -23,8 +23,10 @@ import difflib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,7 @@ from pypdf import PdfReader
 from test_editions import Scanner
 
 from briefgen import quotes
+from briefgen.editions import PUBLIC, redact
 from briefgen.link import Graph
 from briefgen.model import Citation, Source, passages
 from briefgen.project import check
@@ -64,10 +67,12 @@ def graph() -> Graph:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("multisource") / "site"
-    env = {k: v for k, v in os.environ.items() if k != "BRIEFGEN_REGEN"}
+    project = tmp_path_factory.mktemp("multisource") / "project"  # a copy outside git: pages show no history
+    shutil.copytree(FIXTURE, project)
+    out = project / "site"
+    env = {k: v for k, v in os.environ.items() if k != "BRIEFGEN_REGEN" and not k.startswith("GIT_")}
     env.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run([BRIEFGEN, "build", "-q", "--strict", "-d", str(out)], cwd=FIXTURE, env=env,
+    done = subprocess.run([BRIEFGEN, "build", "-q", "--strict", "-d", str(out)], cwd=project, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return out
@@ -312,3 +317,31 @@ def test_the_scanner_finds_unquoted_sentences_of_a_text_that_may_be_republished(
     assert "sources/aldoria-observer/index.html" in where
     assert any("search_index.json" in w for w in where), where
     assert any("attachment sources/aldoria-observer.txt" in w for w in where), where
+
+
+# --- editions ------------------------------------------------------------------------------------------
+
+
+def test_a_derivation_from_a_withheld_source_names_no_withheld_source() -> None:
+    result = check(TESTS / "fixtures" / "editions" / "content")
+    assert result.graph is not None
+    public = redact(result.graph, PUBLIC)
+    (derived,) = public.entities["coastal-gazette"].model.derived_from  # type: ignore[attr-defined]
+    assert derived.source is None and derived.name == "a source not in this edition"
+    assert derived.relation == "reprint" and derived.from_quote  # still a copy: its passages count as one origin
+    copied = Citation(source="coastal-gazette", quote="binds the coastal services of the region", credibility=2)
+    assert Provenance(public).of(copied).name == "a source not in this edition"
+
+
+def test_a_citation_that_relays_a_withheld_source_is_withheld(graph: Graph) -> None:
+    restricted = graph.entities["aldoria-observer"]
+    marked = dict(graph.entities, **{"aldoria-observer": replace(
+        restricted, model=restricted.model.model_copy(update={"marking": "RED"}))})
+    model = graph.entities["storm-gate-2021"].model
+    citation = Citation(source="evening-courier", quote="Storm Gate 2021", credibility=2, via="aldoria-observer")
+    mentions = [*model.mentions, citation]  # type: ignore[attr-defined]
+    marked["storm-gate-2021"] = replace(graph.entities["storm-gate-2021"],
+                                        model=model.model_copy(update={"mentions": mentions}))
+    public = redact(replace(graph, entities=marked), PUBLIC)
+    kept = public.entities["storm-gate-2021"].model.mentions  # type: ignore[attr-defined]
+    assert citation not in kept and len(kept) == len(model.mentions)  # type: ignore[attr-defined]
