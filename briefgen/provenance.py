@@ -43,6 +43,10 @@ def check(records: Mapping[str, Record], texts: Mapping[str, str]) -> list[Diagn
 
 def _check_derived(record: Record, model: Source, records: Mapping[str, Record],
                    texts: Mapping[str, str]) -> Iterator[Diagnostic]:
+    if model.date_known is not None and model.date == "unknown":
+        yield error(record.path, *record.doc.mark(("date_known",)),
+                    "date_known: says how a date is known, but the date is unknown",
+                    "write the date, or remove date_known")
     for i, derived in enumerate(model.derived_from):
         loc = ("derived_from", i)
         if (derived.source is None) == (derived.name is None):

@@ -586,8 +586,8 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*(?=\s)|\n[ \t]*\n")
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
     """A passage with a little context: at most :data:`CONTEXT_WORDS` words each side, never past its sentence."""
-    floor = 0
-    for found in _SENTENCE_END.finditer(text, 0, start):
+    floor = max(0, start - 1000)  # six words lie well within this: a long text is not scanned from its start
+    for found in _SENTENCE_END.finditer(text, floor, start):
         floor = found.end()
     ceiling = len(text)
     found = _SENTENCE_END.search(text, end)
