@@ -58,6 +58,8 @@ class Book:
     source_counts: tuple[SourceCount, ...]
     single_source: tuple[tuple[views.Ref, views.Statement], ...]
     sources: tuple[views.Ref, ...]
+    source_list: tuple[views.SourceEntry, ...] = ()
+    """Every source the book cites, described (publisher, title, date and how it is known, address, copies)."""
 
 
 def _site_url(site_url: str | None, path: str, anchor: str | None = None) -> str | None:
@@ -119,4 +121,5 @@ def book(graph: Graph, site: views.SiteViews, book_id: str, definition: BriefBoo
     sources = sorted({r.source for b in briefs for r in b.page.references}, key=lambda r: r.name)
     as_of = views.dates.human(definition.as_of) if definition.as_of else site.as_of
     return Book(book_id, definition.title, definition.subtitle, definition.edition, as_of, briefs,
-                tuple(e for e in site.timeline if e.entity.id in chosen), counts, single, tuple(sources))
+                tuple(e for e in site.timeline if e.entity.id in chosen), counts, single, tuple(sources),
+                tuple(views.source_entry(graph, s.id) for s in sources))

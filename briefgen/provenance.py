@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from briefgen import quotes
+from briefgen import dates, quotes
 from briefgen.diagnostics import Diagnostic, error, warning
 from briefgen.link import Graph, iter_citations
 from briefgen.model import Citation, DerivedFrom, Source, passages
@@ -247,11 +247,14 @@ class Provenance:
         return Corroboration(tuple((o, tuple(r)) for o, r in groups.values()), names)
 
 
-def describe(derived: DerivedFrom, name_of: Mapping[str, str]) -> str:
-    """A derivation as a sentence on the source page: ``Reprints, from “China has…” on: Eurasianet, …``."""
+def describe(derived: DerivedFrom) -> str:
+    """A derivation as words: ``Reprints, from “China has…” on: Eurasianet, late Oct 2016`` (for a source of the
+    corpus, without its name: the page links it)."""
     what = RELATIONS[derived.relation].capitalize()
     part = f", from “{derived.from_quote}” on" if derived.from_quote else ""
     if derived.source is not None:
         return f"{what}{part}"
-    details = [d for d in (derived.publisher, None) if d]
-    return f"{what}{part}: {derived.name}" + (f" ({', '.join(details)})" if details else "")
+    name = derived.name or ""
+    if derived.publisher:
+        name = derived.publisher if name in derived.publisher else f"{name} ({derived.publisher})"
+    return f"{what}{part}: {name}" + (f", {dates.human(derived.date)}" if derived.date else "")

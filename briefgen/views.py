@@ -651,7 +651,7 @@ def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], tod
         if origin.from_quote:
             for span in quotes.find(text, origin.from_quote)[:1]:
                 spans[span].append(f"derived-{number}")
-        derived.append((provenance.describe(origin, {}), shared.ref(origin.source) if origin.source else None,
+        derived.append((provenance.describe(origin), shared.ref(origin.source) if origin.source else None,
                         origin.url))
     date = "not stated" if model.date == "unknown" else dates.human(model.date)
     if model.date_known and model.date != "unknown":
@@ -671,6 +671,38 @@ def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], tod
         reliability=model.reliability, reliability_text=RELIABILITY[model.reliability],
         notes=model.notes, citing=tuple(citing), paragraphs=paragraphs, as_of=_day(today),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """A source as a brief's source list describes it (after ICD 206): who, what, when, where, and what it copies."""
+
+    source: Ref
+    text: str
+    url: str | None
+    archive_url: str | None
+
+
+def source_entry(graph: Graph, source_id: str) -> SourceEntry:
+    """``The Daily Lantern, “Aldoria and Brevia …”, news report, 2 Jun 2021 (from its dateline), in en; relays …``."""
+    model: Source = graph.entities[source_id].model  # type: ignore[assignment]
+    title = f"[{model.title}]" if model.title_supplied else f"“{model.title}”"
+    parts = [p for p in (_known(model.publisher) if model.publisher != "unknown" else "publisher not stated",
+                         None if model.author == "unknown" else model.author, title,
+                         model.type.replace("-", " ")) if p]
+    date = "date not stated" if model.date == "unknown" else dates.human(model.date)
+    if model.date_known and model.date != "unknown":
+        date += f" ({DATE_KNOWN[model.date_known]})"
+    parts += [date, f"in {model.language}"]
+    text = ", ".join(parts)
+    for derived in model.derived_from:
+        sentence = provenance.describe(derived)
+        if derived.source is not None:
+            sentence += f": {ref(graph, derived.source).name}"
+        text += f"; {sentence[0].lower()}{sentence[1:]}"
+    if model.retrieved:
+        text += f"; retrieved {dates.human(model.retrieved)}"
+    return SourceEntry(ref(graph, source_id), text, model.url, model.archive_url)
 
 
 def _known(value: str) -> str:

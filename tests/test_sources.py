@@ -204,7 +204,7 @@ def test_source_page_links_its_addresses_and_says_how_its_date_is_known(site: Pa
     page = body(site, "sources/daily-lantern/index.html")
     assert '<a href="https://lantern.example/news/2021/06/02/storm-gate" rel="external noopener">' in page
     assert "2 Jun 2021 (from its dateline)" in page and "<td>3 Jun 2021</td>" in page
-    assert "Relays: Meridian Press Agency" in page
+    assert "Relays: Meridian Press Agency (MPA), 1 Jun 2021" in page
     echo = body(site, "sources/harbour-echo/index.html")
     assert 'Reprints: <a class="bg-ref bg-source" href="../../sources/daily-lantern/">' in echo
 
@@ -249,6 +249,13 @@ def test_book_counts_facts_resting_on_one_origin(site: Path) -> None:
     assert "on one independent origin only" in single
     assert "about 3,000 troops" in single, "three outlets relaying one wire story are one origin"
     assert "7–11 Jun 2021" not in single, "two independent reports are not a single source"
+    sources = squash(reader.pages[-1].extract_text())
+    assert sources.startswith("Sources")
+    assert ("Daily Lantern: The Daily Lantern, “Aldoria and Brevia to stage Storm Gate drill”, news report, "
+            "2 Jun 2021 (from its dateline), in en; relays: Meridian Press Agency (MPA), 1 Jun 2021; "
+            "retrieved 3 Jun 2021. https://lantern.example/news/2021/06/02/storm-gate") in sources
+    assert "Harbour Echo: Harbour Echo, “Storm Gate 2021 coming to Kesten Bay”, news report, Jun 2021 (from its " \
+           "address), in en; reprints: Daily Lantern" in sources
 
 
 # --- republication: a text that may only be quoted is nowhere whole -------------------------------------
