@@ -582,6 +582,7 @@ DATE_KNOWN = {"text": "stated in the text", "dateline": "from its dateline", "ad
 CONTEXT_WORDS = 6
 """Words shown on each side of a quoted passage of a text that may not be republished (within its sentence)."""
 _SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*(?=\s)|\n[ \t]*\n")
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’»)\]]*$")
 
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
@@ -589,9 +590,10 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
     floor = max(0, start - 1000)  # six words lie well within this: a long text is not scanned from its start
     for found in _SENTENCE_END.finditer(text, floor, start):
         floor = found.end()
-    ceiling = len(text)
-    found = _SENTENCE_END.search(text, end)
-    if found is not None:
+    ceiling = min(len(text), end + 1000)
+    if _ENDS_SENTENCE.search(text, max(0, end - 8), end):
+        ceiling = end  # the quote ends its sentence: no words of the next one
+    elif (found := _SENTENCE_END.search(text, end, ceiling)) is not None:
         ceiling = found.end() if not found.group().startswith("\n") else found.start()
     before = [m.start() for m in re.finditer(r"\S+", text[floor:start])][-CONTEXT_WORDS:]
     after = [m.end() for m in re.finditer(r"\S+", text[end:ceiling])][:CONTEXT_WORDS]

@@ -40,6 +40,7 @@ from briefgen.link import Graph
 from briefgen.model import Citation, Source, passages
 from briefgen.project import check
 from briefgen.provenance import Provenance
+from briefgen.views import _window
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "multisource"
@@ -105,6 +106,17 @@ def test_a_list_of_one_passage_is_the_same_quote_as_the_passage() -> None:
     assert quotes.anchor(("a b",)) == quotes.anchor("a b")
     assert quotes.anchor(("a", "b")) != quotes.anchor("a b")
     assert passages("x") == ("x",) and passages(["x", "y"]) == ("x", "y")
+
+
+def test_context_of_a_quoted_passage_stays_inside_its_sentence() -> None:
+    text = "The fleet sailed. Officials declined to say how many ships would sail at all. A ban will hold."
+    def shown(quote: str) -> str:
+        start = text.index(quote)
+        return text[slice(*_window(text, start, start + len(quote)))]
+    assert shown("fleet sailed.") == "The fleet sailed."
+    assert shown("declined") == "Officials declined to say how many ships would"  # six words after, at most
+    assert shown("ships") == "Officials declined to say how many ships would sail at all."
+    assert shown("ban") == "A ban will hold."
 
 
 # --- source metadata -----------------------------------------------------------------------------------
