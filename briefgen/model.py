@@ -192,12 +192,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
+_NOT_IN_ADDRESS = re.compile(r'[\s"<>\\^`{|}]')
+
+
 def _url(value: str) -> str:
-    """An address a reader can follow: http or https, with a host (no ``javascript:``, ``file:`` or bare paths)."""
+    """An address a reader can follow: http or https, with a host (no ``javascript:``, ``file:`` or bare paths),
+    and none of the characters an address cannot hold (spaces, quotation marks, angle brackets; RFC 3986)."""
     scheme, sep, rest = value.partition(":")
-    if not sep or scheme.lower() not in ("http", "https"):
-        raise ValueError(f"'{value}' is not an http or https address; write it in full, e.g. https://example.org/page")
-    if not rest.startswith("//") or not rest[2:].split("/", 1)[0] or any(c.isspace() for c in value):
+    host = rest[2:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if (not sep or scheme.lower() not in ("http", "https") or not rest.startswith("//") or not host
+            or _NOT_IN_ADDRESS.search(value)):
         raise ValueError(f"'{value}' is not an http or https address; write it in full, e.g. https://example.org/page")
     return value
 

@@ -127,7 +127,8 @@ SOURCE = {"name": "X", "title": "X", "type": "news-report", "publisher": "unknow
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://example.org/x", "//example.org",
-                                 "example.org/page", "https://", "https://exa mple.org/"])
+                                 "example.org/page", "https://", "https://exa mple.org/",
+                                 'https://example.org/"><script>alert(1)</script>'])
 def test_only_http_and_https_addresses_are_accepted(url: str) -> None:
     for key in ("url", "archive_url"):
         with pytest.raises(ValidationError, match="is not an http or https address"):
@@ -138,6 +139,7 @@ def test_existing_sources_stay_valid_and_default_to_quotes_only() -> None:
     source = Source.model_validate(SOURCE)
     assert source.republish == "quotes" and source.derived_from == [] and source.url is None
     assert Source.model_validate({**SOURCE, "url": "HTTPS://example.org/a?b=c#d"}).url
+    assert Source.model_validate({**SOURCE, "url": "https://пример.example/новости/2021"}).url  # an IRI
 
 
 # --- provenance ------------------------------------------------------------------------------------
