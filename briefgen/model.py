@@ -424,6 +424,7 @@ class DerivedFrom(Strict):
     publisher: Text | None = Field(None, description="the original's publisher, as known")
     url: Url | None = Field(None, description="the original's address")
     date: Annotated[str, AfterValidator(_edtf)] | None = Field(None, description="the original's date (EDTF)")
+    part: Part | None = Field(None, description="early, mid or late in the original's date, e.g. late Oct 2016")
     relation: Literal["reprint", "relay", "translation"] = Field(
         description="reprint: the same text; relay: retold; translation: in another language")
     from_quote: Text | None = Field(

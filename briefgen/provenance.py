@@ -57,6 +57,10 @@ def _check_derived(record: Record, model: Source, records: Mapping[str, Record],
             yield error(record.path, *record.doc.mark((*loc, "source")),
                         f"{dotted((*loc, 'source'))}: publisher, url and date describe a named original; "
                         f"they belong in the fact file of '{derived.source}'")
+        if derived.part is not None and derived.date is None:
+            yield error(record.path, *record.doc.mark((*loc, "part")),
+                        f"{dotted((*loc, 'part'))}: '{derived.part}' is part of a date, but the original has no date",
+                        "add its date (e.g. date: 2016-10 with part: late), or remove part")
         text = texts.get(record.id)
         if derived.from_quote is not None and text is not None and quotes.count(text, derived.from_quote) != 1:
             found = quotes.count(text, derived.from_quote)
@@ -257,4 +261,4 @@ def describe(derived: DerivedFrom) -> str:
     name = derived.name or ""
     if derived.publisher:
         name = derived.publisher if name in derived.publisher else f"{name} ({derived.publisher})"
-    return f"{what}{part}: {name}" + (f", {dates.human(derived.date)}" if derived.date else "")
+    return f"{what}{part}: {name}" + (f", {dates.human(derived.date, derived.part)}" if derived.date else "")
