@@ -60,6 +60,8 @@ class Book:
     source_counts: tuple[SourceCount, ...]
     single_source: tuple[tuple[views.Ref, views.Statement], ...]
     sources: tuple[views.Ref, ...]
+    source_list: tuple[views.SourceEntry, ...] = ()
+    """Every source the book cites, described (publisher, title, date and how it is known, address, copies)."""
 
 
 def _site_url(site_url: str | None, path: str, anchor: str | None = None) -> str | None:
@@ -87,7 +89,7 @@ def brief(graph: Graph, page: views.EntityPage, timeline: tuple[views.TimelineEn
 
 def source_summary(graph: Graph, briefs: tuple[Brief, ...]) -> tuple[tuple[SourceCount, ...],
                                                                      tuple[tuple[views.Ref, views.Statement], ...]]:
-    """Citations by source type and grade, and the statements that rest on a single source."""
+    """Citations by source type and grade, and the statements that rest on a single independent origin."""
     counts: Counter[tuple[str, str]] = Counter()
     single: list[tuple[views.Ref, views.Statement]] = []
     for b in briefs:
@@ -97,7 +99,10 @@ def source_summary(graph: Graph, briefs: tuple[Brief, ...]) -> tuple[tuple[Sourc
             counts[(kind, r.grade)] += 1
         for section in b.page.sections:
             for statement in section.statements:
-                if len({refs[n].source.id for n in statement.citations}) == 1:
+                # copies are not corroboration: count independent origins, not the sources that relay them
+                origins = len(statement.origins) if statement.origins else len(
+                    {refs[n].source.id for n in statement.citations})
+                if origins == 1:
                     single.append((views.Ref(b.page.id, b.page.title, b.page.url, b.page.kind), statement))
     summary = tuple(SourceCount(t.replace("-", " "), g, n) for (t, g), n in sorted(counts.items()))
     return summary, tuple(single)
@@ -118,7 +123,8 @@ def book(graph: Graph, site: views.SiteViews, book_id: str, definition: BriefBoo
     sources = sorted({r.source for b in briefs for r in b.page.references}, key=lambda r: r.name)
     as_of = views.dates.human(definition.as_of) if definition.as_of else site.as_of
     return Book(book_id, definition.title, definition.subtitle, definition.edition, as_of, briefs,
-                tuple(e for e in site.timeline if e.entity.id in chosen), counts, single, tuple(sources))
+                tuple(e for e in site.timeline if e.entity.id in chosen), counts, single, tuple(sources),
+                tuple(views.source_entry(graph, s.id) for s in sources))
 
 
 #: How much of each tail chapter a part holds, per entry of ``part_size``: the endnotes of 2·P
@@ -133,7 +139,7 @@ class BookPart:
     """A stretch of a book that is laid out as one document when the book is rendered in parts.
 
     ``kind`` is one of ``front`` (cover and contents), ``pictures``, ``entries``, ``timeline``,
-    ``summary`` or ``endnotes``; ``items`` are the entries (``Brief``), timeline rows or
+    ``summary``, ``endnotes`` or ``sources`` (the source list that ends a book); ``items`` are the entries (``Brief``), timeline rows or
     single-source statements it shows; ``first`` is false for a chapter's continuation, which
     starts on a page of its own without the chapter's heading.
     """
@@ -148,7 +154,8 @@ def book_parts(b: Book, pictures: bool, part_size: int | None = None) -> tuple[B
     single = b.single_source
     if not part_size or len(b.briefs) <= part_size:
         return (BookPart("front"), *((BookPart("pictures"),) if pictures else ()), BookPart("entries", b.briefs),
-                BookPart("timeline", b.timeline), BookPart("summary", single), BookPart("endnotes", b.briefs))
+                BookPart("timeline", b.timeline), BookPart("summary", single), BookPart("endnotes", b.briefs),
+                BookPart("sources"))
 
     def chunks(kind: str, items: tuple[Any, ...], size: int) -> list[BookPart]:
         cut = [items[i:i + size] for i in range(0, len(items), size)] or [()]
@@ -161,4 +168,4 @@ def book_parts(b: Book, pictures: bool, part_size: int | None = None) -> tuple[B
     return (BookPart("front"), *((BookPart("pictures"),) if pictures else ()),
             *chunks("entries", b.briefs, part_size),
             *chunks("timeline", b.timeline, TAIL_SHARE["timeline"] * part_size),
-            *summary, *chunks("endnotes", b.briefs, TAIL_SHARE["endnotes"] * part_size))
+            *summary, *chunks("endnotes", b.briefs, TAIL_SHARE["endnotes"] * part_size), BookPart("sources"))

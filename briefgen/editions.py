@@ -10,7 +10,8 @@ What is withheld goes whole, every field of it, and so does everything about it:
 
 - an entity or source above the marking, with its archived text;
 - a claim or citation above the marking;
-- a citation of a withheld source (its quote, prefix, suffix and voice with it);
+- a citation of a withheld source (its quote, prefix, suffix and voice with it), or one that
+  relays (``via``) a withheld source;
 - a claim left with no citation;
 - a claim that refers to a withheld entity (a participant, member, location,
   framework, series, border, the owner of equipment, the place of founding): its
@@ -18,7 +19,9 @@ What is withheld goes whole, every field of it, and so does everything about it:
 - of a claim that keeps only some of its citations, its optional free text (note,
   strength, "named as", founder): it may have been read in the citation withheld;
 - an entity's own reference to a withheld entity (``parent``, ``country``): the field
-  is left out, as if it had never been written.
+  is left out, as if it had never been written;
+- a source's ``derived_from`` naming a withheld source: it names "a source not in this
+  edition" instead, so that copies of one original still count as one origin.
 
 No reference to a withheld entity survives, so not even its id does.
 """
@@ -37,7 +40,7 @@ from pydantic import BaseModel
 
 from briefgen.link import Graph, Link, _ref_fields, iter_refs
 from briefgen.load import Document
-from briefgen.model import BriefBook, Citation, ClaimBase, Marking, Prose
+from briefgen.model import BriefBook, Citation, ClaimBase, DerivedFrom, Marking, Prose, Source
 from briefgen.validate import Record
 
 LEVELS: tuple[str, ...] = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
@@ -87,11 +90,11 @@ def _optional_text(cls: type[BaseModel]) -> tuple[str, ...]:
                  if not info.is_required() and info.default is None and _is_free_text(info.annotation, info.metadata))
 
 
-def _claim(claim: ClaimBase, edition: Edition, keep: set[str]) -> ClaimBase | None:
+def _claim(claim: ClaimBase, edition: Edition, keep: set[str], hidden: set[str]) -> ClaimBase | None:
     """The claim as the edition shows it, or None when it is withheld with all it says."""
     if not edition.allows(claim.marking):
         return None
-    sources = [c for c in claim.sources if _citation_kept(c, edition, keep)]
+    sources = [c for c in claim.sources if _citation_kept(c, edition, keep, hidden)]
     if not sources:
         return None
     if len(sources) == len(claim.sources):
@@ -102,8 +105,22 @@ def _claim(claim: ClaimBase, edition: Edition, keep: set[str]) -> ClaimBase | No
     return None if _refers_outside(trimmed, keep) else trimmed
 
 
-def _citation_kept(citation: Citation, edition: Edition, keep: set[str]) -> bool:
-    return edition.allows(citation.marking) and not _refers_outside(citation, keep)
+def _citation_kept(citation: Citation, edition: Edition, keep: set[str], hidden: set[str]) -> bool:
+    """Whether a citation stays: not above the edition, naming nothing withheld (``via`` may name a source)."""
+    return edition.allows(citation.marking) and not _refers_outside(citation, keep) and citation.via not in hidden
+
+
+WITHHELD_ORIGIN = "a source not in this edition"
+
+
+def _derivations(model: Source, keep: set[str]) -> Source:
+    """A source whose ``derived_from`` names a withheld source: the derivation stays (so that its copies still
+    count as one origin), but says only that its original is not in this edition."""
+    if not any(d.source is not None and d.source not in keep for d in model.derived_from):
+        return model
+    derived = [d if d.source is None or d.source in keep else DerivedFrom(
+        name=WITHHELD_ORIGIN, relation=d.relation, from_quote=d.from_quote) for d in model.derived_from]
+    return model.model_copy(update={"derived_from": derived})
 
 
 def _own_refs(model: BaseModel, keep: set[str]) -> BaseModel:
@@ -126,6 +143,7 @@ def _own_refs(model: BaseModel, keep: set[str]) -> BaseModel:
 def redact(graph: Graph, edition: Edition) -> Graph:
     """The part of ``graph`` the edition's audience may see."""
     keep = {i for i, r in graph.entities.items() if edition.allows(getattr(r.model, "marking", None))}
+    hidden = set(graph.entities) - keep
     entities: dict[str, Record] = {}
     claim_ids: dict[tuple[str, int], str] = {}
     kept_anchors: set[tuple[str, str]] = set()
@@ -136,7 +154,7 @@ def redact(graph: Graph, edition: Edition) -> Graph:
         if hasattr(model, "claims"):
             claims = []
             for index, original in enumerate(model.claims):
-                claim = _claim(original, edition, keep)
+                claim = _claim(original, edition, keep, hidden)
                 if claim is None:
                     continue
                 anchor = graph.claim_ids[(entity_id, index)]
@@ -146,12 +164,14 @@ def redact(graph: Graph, edition: Edition) -> Graph:
             if claims != list(model.claims):
                 update["claims"] = claims
         if hasattr(model, "mentions"):
-            mentions = [c for c in model.mentions if _citation_kept(c, edition, keep)]
+            mentions = [c for c in model.mentions if _citation_kept(c, edition, keep, hidden)]
             if mentions != list(model.mentions):
                 update["mentions"] = mentions
         if update:
             model = model.model_copy(update=update)
         model = _own_refs(model, keep)
+        if isinstance(model, Source):
+            model = _derivations(model, keep)
         # the raw document holds everything in the file: keep it only when nothing was withheld
         doc = record.doc if model is record.model else Document(record.path, {})
         entities[entity_id] = Record(record.id, record.kind, record.path, doc, model)

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from briefgen import quotes
 from briefgen.diagnostics import Diagnostic, did_you_mean, error, warning, with_article
 from briefgen.load import Document
-from briefgen.model import Citation, ClaimBase, RefTo, Source
+from briefgen.model import Citation, ClaimBase, RefTo, Source, passages
 from briefgen.validate import Partial, Quoted, Record, dotted, field_refs
 
 Loc = tuple[str | int, ...]
@@ -272,10 +272,11 @@ def _check_citations(
             continue  # a missing source or archived text is reported elsewhere
         problem = _check_quote(text, citation)
         if problem:
-            line, col = doc.mark((*loc, "quote"))
-            message, hint, severe = problem
+            message, hint, severe, at = problem
+            where = (*loc, "quote") if at is None else (*loc, "quote", at)
+            line, col = doc.mark(where)
             make = error if severe else warning
-            problems.append(make(path, line, col, f"{dotted((*loc, 'quote'))}: {message}", hint))
+            problems.append(make(path, line, col, f"{dotted(where)}: {message}", hint))
     return problems
 
 
@@ -297,31 +298,38 @@ def _via(model: BaseModel, loc: Loc) -> str:
     return str(loc[0])
 
 
-def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool] | None:
-    """Why a quote does not stand in its source text (message, hint, is-error), or None."""
-    found = quotes.count(text, citation.quote)
+def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool, int | None] | None:
+    """Why a quote does not stand in its source text (message, hint, is-error, which passage of a list), or None."""
+    several = not isinstance(citation.quote, str)
+    parts = passages(citation.quote)
+    found, stood = quotes.count_passages(text, parts)
     if not found:
-        return _not_found(text, citation)
+        for at, passage in enumerate(parts):
+            if not quotes.count(text, passage):
+                return (*_not_found(text, citation.source, passage), at if several else None)
+        return (f"passage {stood + 1} of the quote does not stand after passage {stood} in '{citation.source}'",
+                "list the passages in the order of the text", True, stood)
     if citation.prefix or citation.suffix:
-        found = quotes.count(text, citation.quote, citation.prefix, citation.suffix)
+        found, _ = quotes.count_passages(text, parts, citation.prefix, citation.suffix)
         if not found:
-            return (f"quote found in '{citation.source}', but not with the given prefix/suffix", None, True)
+            return (f"quote found in '{citation.source}', but not with the given prefix/suffix", None, True, None)
     if found > 1:
-        return (f"quote occurs {found} times in '{citation.source}'", "add a prefix or suffix to pick one", False)
+        return (f"quote occurs {found} times in '{citation.source}'", "add a prefix or suffix to pick one", False,
+                None)
     return None
 
 
-def _not_found(text: str, citation: Any) -> tuple[str, str | None, bool]:
+def _not_found(text: str, source: str, quote: str) -> tuple[str, str | None, bool]:
     """The error for a quote that does not stand in its source text, with what stands there instead."""
-    words = quotes.part_of_word(text, citation.quote)
+    words = quotes.part_of_word(text, quote)
     if words is not None:
-        return (f"quote stands in the archived text of '{citation.source}' only as part of longer words",
+        return (f"quote stands in the archived text of '{source}' only as part of longer words",
                 f"the text has '{words}'; quote whole words", True)
-    message = f"quote not found verbatim in the archived text of '{citation.source}'"
-    difference = quotes.lookalike(text, citation.quote)
+    message = f"quote not found verbatim in the archived text of '{source}'"
+    difference = quotes.lookalike(text, quote)
     if difference is not None:
         return message, f"closest passage {difference.describe()}", True
-    near = quotes.closest_passage(text, citation.quote)
+    near = quotes.closest_passage(text, quote)
     return message, f"closest passage: {near}" if near else None, True
 
 

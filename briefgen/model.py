@@ -193,17 +193,57 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
+_NOT_IN_ADDRESS = re.compile(r'[\s"<>\\^`{|}]')
+
+
+def _url(value: str) -> str:
+    """An address a reader can follow: http or https, with a host (no ``javascript:``, ``file:`` or bare paths),
+    and none of the characters an address cannot hold (spaces, quotation marks, angle brackets; RFC 3986)."""
+    scheme, sep, rest = value.partition(":")
+    host = rest[2:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if (not sep or scheme.lower() not in ("http", "https") or not rest.startswith("//") or not host
+            or _NOT_IN_ADDRESS.search(value)):
+        raise ValueError(f"'{value}' is not an http or https address; write it in full, e.g. https://example.org/page")
+    return value
+
+
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_clean),
+                AfterValidator(_url), Field(description="http or https address")]
+def _day(value: str) -> str:
+    """A day (``2019-03-14``): EDTF, and neither a month, a year, uncertain nor an interval."""
+    _edtf(value)
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(f"'{value}' is not a day; write the day as YYYY-MM-DD, e.g. 2019-03-14")
+    return value
+
+
+Day = Annotated[str, AfterValidator(_day), Field(description="a day, YYYY-MM-DD, e.g. 2024-05-01")]
+Quote = Annotated[
+    Union[Text, Annotated[list[Text], Field(min_length=1)]],  # noqa: UP007
+    Field(description="verbatim passage of the source's archived text, or several passages of it in order"),
+]
+
+
+def passages(quote: str | list[str]) -> tuple[str, ...]:
+    """A citation's quote as its passages, in order (one, or several of a discontinuous quote)."""
+    return (quote,) if isinstance(quote, str) else tuple(quote)
+
+
 class Citation(Strict):
     """Where a claim (or a name) is read: a source, a verbatim quote from it, and a grade."""
 
     source: SourceRef = Field(description="id of the source document")
-    quote: Text = Field(description="verbatim passage of the source's archived text")
+    quote: Quote
     prefix: Affix | None = Field(None, description="text just before the quote, to pick one occurrence")
     suffix: Affix | None = Field(None, description="text just after the quote, to pick one occurrence")
     credibility: Credibility
     voice: Text | None = Field(
         None, description="who the source attributes this to, e.g. 'an official source at a MoD'"
     )
+    translation: Text | None = Field(None, description="the quote in English, when the source is in another language")
+    translated_by: Text | None = Field(None, description="who translated the quote, e.g. 'the editors'")
+    via: Text | None = Field(
+        None, description="whose reporting this passage relays: the id of a source, or a name, e.g. 'AFP'")
     marking: Marking | None = None
 
 
@@ -404,6 +444,24 @@ class Place(Entity):
     claims: _claims(TextClaim, BordersClaim, CoordinatesClaim) = Field(default_factory=list)
 
 
+class DerivedFrom(Strict):
+    """Where a source's text (or part of it) comes from: a source of the corpus, or a named original."""
+
+    source: SourceRef | None = Field(None, description="id of the source it reprints, relays or translates")
+    name: Name | None = Field(None, description="the original, when it is not archived here, e.g. 'AFP'")
+    publisher: Text | None = Field(None, description="the original's publisher, as known")
+    url: Url | None = Field(None, description="the original's address")
+    date: Annotated[str, AfterValidator(_edtf)] | None = Field(None, description="the original's date (EDTF)")
+    part: Part | None = Field(None, description="early, mid or late in the original's date, e.g. late Oct 2016")
+    relation: Literal["reprint", "relay", "translation"] = Field(
+        description="reprint: the same text; relay: retold; translation: in another language")
+    from_quote: Text | None = Field(
+        None, description="words of this source's text where the derived part starts; absent: the whole text")
+
+
+DateKnown = Literal["text", "dateline", "address", "inferred"]
+
+
 class Source(Strict):
     """A document facts are read in; its archived text is ``<id>.txt`` beside its fact file."""
 
@@ -424,7 +482,17 @@ class Source(Strict):
     publisher: Text = Field(description="'unknown' when not known; never guessed")
     author: Text = Field(description="'unknown' when not known; never guessed")
     date: Annotated[str, AfterValidator(_edtf_or_unknown)] = Field(description="EDTF date or 'unknown'")
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
+    date_known: DateKnown | None = Field(
+        None, description="how the date is known: stated in the text, its dateline, its address (URL), or inferred")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
+        "en", description="BCP 47 language tag of the archived text, e.g. en, ru, tg-Cyrl")
+    url: Url | None = Field(None, description="where the document was published")
+    archive_url: Url | None = Field(None, description="an archived copy, e.g. on web.archive.org")
+    retrieved: Day | None = Field(None, description="the day the text was archived (EDTF day)")
+    republish: Literal["full", "quotes"] = Field(
+        "quotes", description="full: the site may show the whole archived text; quotes: only the quoted passages")
+    derived_from: list[DerivedFrom] = Field(
+        default_factory=list, description="what this source reprints, relays or translates")
     reliability: Reliability = Field(description="Admiralty source reliability, A (reliable) – F (cannot be judged)")
     marking: Marking | None = None
     notes: Markdown | None = None

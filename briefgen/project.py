@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefgen import scaffold
+from briefgen import provenance, scaffold
 from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, error
 from briefgen.layout import ID_MAX, RESERVED
 from briefgen.link import Graph, link
@@ -312,6 +312,7 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
 
     graph, found = link(records, texts, partials, unreadable)
     problems.extend(found)
+    problems.extend(provenance.check(records, texts))
     books, found = _books(book_files, known)
     problems.extend(found)
     problems.sort()

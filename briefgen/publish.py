@@ -61,7 +61,8 @@ def _attachments(graph: Graph, ids: Iterable[str]) -> tuple[Attachment, ...]:
     """The facts (and archived texts) a brief was built from, as this edition holds them.
 
     Each fact file is written out again from the (redacted) model rather than copied, so
-    that nothing the edition withholds — not even a YAML comment — rides along.
+    that nothing the edition withholds — not even a YAML comment — rides along. An archived
+    text rides along only where the site may republish it whole (``republish: full``).
     """
     out: list[Attachment] = []
     for entity_id in sorted(set(ids)):
@@ -70,7 +71,8 @@ def _attachments(graph: Graph, ids: Iterable[str]) -> tuple[Attachment, ...]:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
         out.append(Attachment(f"{record.kind.folder}/{entity_id}.yaml", text.encode(),
                               f"briefgen fact file: {record.kind.name} {entity_id}"))
-        if record.kind.name == "source" and entity_id in graph.texts:
+        if record.kind.name == "source" and entity_id in graph.texts \
+                and record.model.republish == "full":  # type: ignore[attr-defined]
             out.append(Attachment(f"sources/{entity_id}.txt", graph.texts[entity_id].encode(),
                                   f"archived text of source {entity_id}"))
     return tuple(out)

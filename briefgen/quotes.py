@@ -182,9 +182,57 @@ def find(text: str, quote: str, prefix: str | None = None, suffix: str | None = 
     return [(index.start(a), index.end(b - 1)) for a, b in _occurrences(text, quote, prefix, suffix)]
 
 
-def anchor(quote: str, prefix: str | None = None, suffix: str | None = None) -> str:
-    """A stable anchor id for a quoted passage on its source page."""
-    key = "\x1f".join((normalise(quote), normalise(prefix or ""), normalise(suffix or "")))
+def _chains(text: str, passages: tuple[str, ...], prefix: str | None,
+            suffix: str | None) -> tuple[list[list[tuple[int, int]]], int]:
+    """Each way a quote of several passages stands in the normalised text, and how many passages stood.
+
+    The first passage is found with the prefix, the last with the suffix; each passage after the first is
+    the first occurrence, on whole words, after the end of the one before it. Returns the chains (each a
+    (start, end) per passage) and, when there are none, the index of the first passage that could not be found.
+    """
+    if len(passages) == 1:
+        found = _occurrences(text, passages[0], prefix, suffix)
+        return [[span] for span in found], 0 if not found else 1
+    starts = _occurrences(text, passages[0], prefix, None)
+    chains: list[list[tuple[int, int]]] = []
+    furthest = 1 if starts else 0
+    for first in starts:
+        chain = [first]
+        for number, passage in enumerate(passages[1:], start=1):
+            last = number == len(passages) - 1
+            after = [span for span in _occurrences(text, passage, None, suffix if last else None)
+                     if span[0] >= chain[-1][1]]
+            if not after:
+                break
+            chain.append(after[0])
+        furthest = max(furthest, len(chain))
+        if len(chain) == len(passages):
+            chains.append(chain)
+    return chains, furthest
+
+
+def count_passages(text: str, passages: tuple[str, ...], prefix: str | None = None,
+                   suffix: str | None = None) -> tuple[int, int]:
+    """How many times a quote of one or more passages stands in ``text`` in order, and (when it does not)
+    the index of the first passage that does not stand after the ones before it."""
+    chains, stood = _chains(text, passages, prefix, suffix)
+    return len(chains), stood
+
+
+def find_passages(text: str, passages: tuple[str, ...], prefix: str | None = None,
+                  suffix: str | None = None) -> list[list[tuple[int, int]]]:
+    """Every way the passages stand in order in the original ``text``: a (start, end) per passage."""
+    index = _index(text)
+    chains, _ = _chains(text, passages, prefix, suffix)
+    return [[(index.start(a), index.end(b - 1)) for a, b in chain] for chain in chains]
+
+
+def anchor(quote: str | tuple[str, ...], prefix: str | None = None, suffix: str | None = None) -> str:
+    """A stable anchor id for a quoted passage (or passages, in order) on its source page."""
+    words = normalise(quote) if isinstance(quote, str) else "\x1e".join(normalise(q) for q in quote)
+    if not isinstance(quote, str) and len(quote) == 1:
+        words = normalise(quote[0])
+    key = "\x1f".join((words, normalise(prefix or ""), normalise(suffix or "")))
     return "q-" + hashlib.sha1(key.encode()).hexdigest()[:10]
 
 

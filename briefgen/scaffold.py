@@ -64,6 +64,8 @@ def _citation(indent: str, what: str) -> str:
         f"{indent}  credibility: TODO  # Admiralty: 1 confirmed, 2 probably true, 3 possibly true,\n"
         f"{indent}                     # 4 doubtful, 5 improbable, 6 cannot be judged\n"
         f"{indent}  # voice: an official source at a MoD   # who the source attributes it to, if anyone\n"
+        f"{indent}  # translation: …   # in English, for a source in another language; who: translated_by\n"
+        f"{indent}  # via: AFP         # whose reporting the passage relays: a name, or a source id\n"
         f"{indent}  # prefix: words just before it   # prefix/suffix pick one occurrence of a quote\n"
         f"{indent}  # suffix: words just after it    # found more than once in the text\n"
     )
@@ -215,7 +217,18 @@ type: TODO             # news-report, press-release, official-statement, report,
 publisher: TODO
 author: TODO
 date: TODO             # EDTF (2016-10-20, 2016-10, 2016?) or unknown
-language: en           # language of the archived text: en, ru, tg, zh, pt-BR …
+# date_known: address  # how the date is known: text, dateline, address (its URL) or inferred
+language: en           # language of the archived text (BCP 47): en, ru, tg-Cyrl, zh, pt-BR …
+# url: https://example.org/news/2016/10/20/report            # where it was published (http or https)
+# archive_url: https://web.archive.org/web/2016/https://…    # an archived copy
+# retrieved: 2016-10-21  # the day you archived the text
+# republish: full        # only when the site may show the whole text; default: quotes (the passages cited)
+# derived_from:          # what it reprints, relays or translates: a source id, or a named original
+#   - name: AFP          # or  source: <id of a source archived here>
+#     url: https://example.org/wire/story
+#     date: 2016-10-19
+#     relation: relay    # reprint, relay or translation
+#     from_quote: China has conducted   # where the derived part starts; leave out for the whole text
 # Admiralty source reliability: A completely reliable, B usually reliable, C fairly reliable,
 # D not usually reliable, E unreliable, F reliability cannot be judged (e.g. no known publisher).
 reliability: TODO

@@ -175,6 +175,10 @@ def dotted(loc: tuple[str | int, ...]) -> str:
     return out
 
 
+_UNION_ARMS = ("function-", "json-", "list[")
+"""How pydantic names the arms of a union in a location (not keys of the data)."""
+
+
 def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     """Drop the parts of pydantic's location that are not in the data (union tags)."""
     out: list[str | int] = []
@@ -186,7 +190,7 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
         else:
             if isinstance(node, dict) and isinstance(part, str) and node.get("property") == part:
                 continue  # discriminator tag
-            if isinstance(node, dict) and isinstance(part, str) and not part.startswith(("function-", "json-")):
+            if isinstance(node, dict) and isinstance(part, str) and not part.startswith(_UNION_ARMS):
                 out.append(part)  # a missing key: keep it so the message names it
             continue
         out.append(part)
@@ -247,14 +251,26 @@ class _Tagged:
         return id(self)
 
 
+_ARMS = frozenset({"string_type", "list_type"})
+"""Errors of one arm of a text-or-list union, dropped where the value fails the other arm for another reason."""
+
+
 def _diagnostics(exc: ValidationError, doc: Document, kind: Kind, known: Mapping[str, str]) -> list[Diagnostic]:
     root = kind.model
     seen: set[tuple[Any, ...]] = set()
     out: list[Diagnostic] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # a value that may be text or a list (a quote of one passage or several) fails both: report the arm it meant
+    meant = [_data_loc(doc.data, tuple(e["loc"])) for e in errors if e["type"] not in _ARMS]
+    for err in errors:
         loc = tuple(err["loc"])
         data_loc = _data_loc(doc.data, loc)
         etype = err["type"]
+        if etype in _ARMS and any(m[:len(data_loc)] == data_loc for m in meant):
+            continue
+        if etype == "list_type" and any(e["type"] == "string_type" and _data_loc(doc.data, tuple(e["loc"])) == data_loc
+                                        for e in errors):
+            continue  # neither text nor a list: say it once
         where = dotted(data_loc)
         hint = None
         if etype == "extra_forbidden":

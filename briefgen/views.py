@@ -18,10 +18,10 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from briefgen import agreement, dates, layout, quotes
+from briefgen import agreement, dates, layout, provenance, quotes
 from briefgen.history import Change
 from briefgen.link import Graph
-from briefgen.model import KIND_BY_NAME, KINDS, Citation, Source
+from briefgen.model import KIND_BY_NAME, KINDS, Citation, Source, passages
 from briefgen.validate import Record
 
 KIND_TITLES = {"exercise": "Exercises", "mechanism": "Mechanisms", "actor": "Actors", "place": "Places",
@@ -89,6 +89,14 @@ class Reference:
     grade_text: str
     voice: str | None
     anchor: str
+    lang: str = "en"
+    """The language of the quote (its source's), for the ``lang`` attribute."""
+    translation: str | None = None
+    translated_by: str | None = None
+    via: str | None = None
+    """Whose reporting the passage relays, as the citation says (a name, or the name of a source)."""
+    url: str | None = None
+    """The source's address, when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,10 @@ class Statement:
     """When the claim held, as people write it (statuses: a history)."""
     assessment: str | None = None
     """The editors' reason for holding this value (Markdown), on the assessed statement only."""
+    origins: tuple[str, ...] = ()
+    """The names of the independent origins its citations rest on (copies of one report count once)."""
+    provenance: str | None = None
+    """"1 independent origin: AFP, relayed by …", when a citation carries someone else's reporting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +203,13 @@ class SourcePage:
     name: str
     title_supplied: bool
     meta: tuple[tuple[str, str], ...]
+    links: tuple[tuple[str, str, str], ...]
+    """(label, address, what to show) of the document's addresses: where published, an archived copy."""
+    derived: tuple[tuple[str, Ref | None, str | None], ...]
+    """What it reprints, relays or translates: a sentence, the source of the corpus (or None), its address."""
+    lang: str
+    republish: str
+    """``full``: the whole archived text is shown; ``quotes``: only the quoted passages, with a little context."""
     reliability: str
     reliability_text: str
     notes: str | None
@@ -295,7 +314,8 @@ class _Shared:
         self.graph = graph
         self.directory_urls = directory_urls
         self.refs: dict[str, Ref] = {}
-        self.passages: dict[tuple[str, str | None, str | None], tuple[str, str]] = {}
+        self.passages: dict[tuple[tuple[str, ...], str | None, str | None], tuple[str, str]] = {}
+        self.provenance = provenance.Provenance(graph)
 
     def ref(self, entity_id: str) -> Ref:
         found = self.refs.get(entity_id)
@@ -305,10 +325,11 @@ class _Shared:
 
     def passage(self, citation: Citation) -> tuple[str, str]:
         """The citation's quote normalised, and the anchor of its passage on the source page."""
-        key = (citation.quote, citation.prefix, citation.suffix)
+        key = (passages(citation.quote), citation.prefix, citation.suffix)
         found = self.passages.get(key)
         if found is None:
-            found = self.passages[key] = (quotes.normalise(citation.quote), quotes.anchor(*key))
+            shown = " … ".join(quotes.normalise(p) for p in key[0])
+            found = self.passages[key] = (shown, quotes.anchor(*key))
         return found
 
 
@@ -322,11 +343,15 @@ class _References:
 
     def number(self, citation: Citation) -> int:
         quote, anchor = self.shared.passage(citation)
-        key = (citation.source, quote, citation.prefix, citation.suffix, citation.credibility, citation.voice)
+        key = (citation.source, quote, citation.prefix, citation.suffix, citation.credibility, citation.voice,
+               citation.translation, citation.translated_by, citation.via)
         found = self.items.get(key)
         if found:
             return found.number
         source: Source = self.graph.entities[citation.source].model  # type: ignore[assignment]
+        via = citation.via
+        if via and via in self.graph.entities:
+            via = self.shared.ref(via).name
         item = Reference(
             number=len(self.items) + 1,
             source=self.shared.ref(citation.source),
@@ -335,6 +360,11 @@ class _References:
             grade_text=f"{RELIABILITY[source.reliability]}; {CREDIBILITY[citation.credibility]}",
             voice=citation.voice,
             anchor=anchor,
+            lang=source.language,
+            translation=citation.translation,
+            translated_by=citation.translated_by,
+            via=via,
+            url=source.url,
         )
         self.items[key] = item
         return item.number
@@ -478,6 +508,7 @@ def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | 
         claim = claims[index]
         voices = {c.voice for c in claim.sources}
         held = agreement.as_of(claim, of_source) if when else None
+        backing = shared.provenance.corroboration(claim.sources)
         return Statement(
             anchor=graph.claim_ids[(record.id, index)],
             parts=_sentence(claim, shared.ref),
@@ -487,6 +518,8 @@ def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | 
             property=claim.property,
             as_of=dates.human(held) if held else None,
             assessment=claim.assessment,
+            origins=tuple(o.name for o, _ in backing.origins),
+            provenance=backing.sentence() if backing.relayed else None,
         )
 
     sections = []
@@ -652,35 +685,135 @@ def _text_parts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tup
     return tuple(tuple(p) for p in paragraphs if p)
 
 
+DATE_KNOWN = {"text": "stated in the text", "dateline": "from its dateline", "address": "from its address",
+              "inferred": "inferred"}
+CONTEXT_WORDS = 6
+"""Words shown on each side of a quoted passage of a text that may not be republished (within its sentence)."""
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*(?=\s)|\n[ \t]*\n")
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’»)\]]*$")
+
+
+def _window(text: str, start: int, end: int) -> tuple[int, int]:
+    """A passage with a little context: at most :data:`CONTEXT_WORDS` words each side, never past its sentence."""
+    floor = max(0, start - 1000)  # six words lie well within this: a long text is not scanned from its start
+    for found in _SENTENCE_END.finditer(text, floor, start):
+        floor = found.end()
+    ceiling = min(len(text), end + 1000)
+    if _ENDS_SENTENCE.search(text, max(0, end - 8), end):
+        ceiling = end  # the quote ends its sentence: no words of the next one
+    elif (found := _SENTENCE_END.search(text, end, ceiling)) is not None:
+        ceiling = found.end() if not found.group().startswith("\n") else found.start()
+    before = [m.start() for m in re.finditer(r"\S+", text[floor:start])][-CONTEXT_WORDS:]
+    after = [m.end() for m in re.finditer(r"\S+", text[end:ceiling])][:CONTEXT_WORDS]
+    return (floor + before[0] if before else start), (end + after[-1] if after else end)
+
+
+def _excerpts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tuple[TextPart, ...], ...]:
+    """Only the quoted passages of a text, each with a little context, one paragraph per passage.
+
+    Nothing else of the text is kept: a sentence no citation quotes appears nowhere.
+    """
+    windows: list[list[int]] = []
+    for start, end in sorted(_window(text, a, b) for a, b in spans):
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    out: list[tuple[TextPart, ...]] = []
+    for start, end in windows:
+        inside = {(a - start, b - start): ids for (a, b), ids in spans.items() if start <= a and b <= end}
+        window = re.sub(r"[\n\r]", " ", text[start:end])  # one paragraph, the same length
+        parts = [part for paragraph in _text_parts(window, inside) for part in paragraph]
+        if quotes.normalise(text[:start]):
+            parts.insert(0, TextPart("… "))
+        if quotes.normalise(text[end:]):
+            parts.append(TextPart(" …"))
+        out.append(tuple(parts))
+    return tuple(out)
+
+
 def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], today: dt.date,
                 cited_by: Sequence[Citation] | None = None, shared: _Shared | None = None) -> SourcePage:
-    """Build the page model of a source (``cited_by``: every citation of it, when already gathered)."""
+    """Build the page model of a source (``cited_by``: every citation of it, when already gathered).
+
+    A source the site may not republish (``republish: quotes``) shows only its quoted passages.
+    """
     model: Source = record.model  # type: ignore[assignment]
     shared = shared or _Shared(graph)
     text = graph.texts.get(record.id, "")
     spans: dict[tuple[int, int], list[str]] = defaultdict(list)
     if cited_by is None:
         cited_by = [c for other in graph.entities.values() for c in _citations(other) if c.source == record.id]
-    seen: set[tuple[str, str | None, str | None]] = set()
+    seen: set[tuple[tuple[str, ...], str | None, str | None]] = set()
     for citation in cited_by:
-        key = (citation.quote, citation.prefix, citation.suffix)
+        key = (passages(citation.quote), citation.prefix, citation.suffix)
         if key in seen:  # the same passage again: marked already
             continue
         seen.add(key)
         anchor = shared.passage(citation)[1]
-        for span in quotes.find(text, *key)[:1]:
-            if anchor not in spans[span]:
-                spans[span].append(anchor)
-    meta = (("Type", model.type.replace("-", " ")), ("Publisher", _known(model.publisher)),
-            ("Author", _known(model.author)),
-            ("Date", "not stated" if model.date == "unknown" else dates.human(model.date)),
-            ("Language", model.language), ("Handling", f"TLP:{model.marking or 'CLEAR'}"))
+        for chain in quotes.find_passages(text, *key)[:1]:
+            for number, span in enumerate(chain):  # later passages of one quote: their own anchors
+                mark = anchor if number == 0 else f"{anchor}-{number + 1}"
+                if mark not in spans[span]:
+                    spans[span].append(mark)
+    derived = []
+    for number, origin in enumerate(model.derived_from, start=1):
+        if origin.from_quote:
+            for span in quotes.find(text, origin.from_quote)[:1]:
+                spans[span].append(f"derived-{number}")
+        derived.append((provenance.describe(origin), shared.ref(origin.source) if origin.source else None,
+                        origin.url))
+    date = "not stated" if model.date == "unknown" else dates.human(model.date)
+    if model.date_known and model.date != "unknown":
+        date += f" ({DATE_KNOWN[model.date_known]})"
+    meta = [("Type", model.type.replace("-", " ")), ("Publisher", _known(model.publisher)),
+            ("Author", _known(model.author)), ("Date", date), ("Language", model.language)]
+    if model.retrieved:
+        meta.append(("Retrieved", dates.human(model.retrieved)))
+    meta.append(("Text shown", "in full" if model.republish == "full" else "quoted passages only"))
+    meta.append(("Handling", f"TLP:{model.marking or 'CLEAR'}"))
+    links = tuple((label, url, url) for label, url in (("Address", model.url), ("Archived copy", model.archive_url))
+                  if url)
+    paragraphs = _text_parts(text, spans) if model.republish == "full" else _excerpts(text, spans)
     return SourcePage(
         id=record.id, url=url_of(record, shared.directory_urls), title=model.title, name=model.name,
         title_supplied=model.title_supplied,
-        meta=meta, reliability=model.reliability, reliability_text=RELIABILITY[model.reliability],
-        notes=model.notes, citing=tuple(citing), paragraphs=_text_parts(text, spans), as_of=_day(today),
+        meta=tuple(meta), links=links, derived=tuple(derived), lang=model.language, republish=model.republish,
+        reliability=model.reliability, reliability_text=RELIABILITY[model.reliability],
+        notes=model.notes, citing=tuple(citing), paragraphs=paragraphs, as_of=_day(today),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """A source as a brief's source list describes it (after ICD 206): who, what, when, where, and what it copies."""
+
+    source: Ref
+    text: str
+    url: str | None
+    archive_url: str | None
+
+
+def source_entry(graph: Graph, source_id: str) -> SourceEntry:
+    """``The Daily Lantern, “Aldoria and Brevia …”, news report, 2 Jun 2021 (from its dateline), in en; relays …``."""
+    model: Source = graph.entities[source_id].model  # type: ignore[assignment]
+    title = f"[{model.title}]" if model.title_supplied else f"“{model.title}”"
+    parts = [p for p in (_known(model.publisher) if model.publisher != "unknown" else "publisher not stated",
+                         None if model.author == "unknown" else model.author, title,
+                         model.type.replace("-", " ")) if p]
+    date = "date not stated" if model.date == "unknown" else dates.human(model.date)
+    if model.date_known and model.date != "unknown":
+        date += f" ({DATE_KNOWN[model.date_known]})"
+    parts += [date, f"in {model.language}"]
+    text = ", ".join(parts)
+    for derived in model.derived_from:
+        sentence = provenance.describe(derived)
+        if derived.source is not None:
+            sentence += f": {ref(graph, derived.source).name}"
+        text += f"; {sentence[0].lower()}{sentence[1:]}"
+    if model.retrieved:
+        text += f"; retrieved {dates.human(model.retrieved)}"
+    return SourceEntry(ref(graph, source_id), text, model.url, model.archive_url)
 
 
 def _known(value: str) -> str:
@@ -835,10 +968,15 @@ def export(graph: Graph, directory_urls: bool = True) -> dict[str, Any]:
     """The whole graph as JSON-ready data: entities with their claims and citations, and the links (each
     entity's ``url`` as the site writes it)."""
     entities = {}
+    origins = provenance.Provenance(graph)
     for record in sorted(graph.entities.values(), key=lambda r: r.id):
         data = record.model.model_dump(mode="json", exclude_none=True)
         for index, claim in enumerate(data.get("claims", ())):
             claim["id"] = graph.claim_ids[(record.id, index)]
+            backing = origins.corroboration(record.model.claims[index].sources)  # type: ignore[attr-defined]
+            claim["independent_origins"] = [
+                {"name": o.name, **({"source": o.source} if o.source else {}), "relayed_by": list(relays)}
+                for o, relays in backing.origins]
         entities[record.id] = {"kind": record.kind.name, "url": url_of(record, directory_urls), **data}
     return {"format": "briefgen-graph/1", "entities": entities,
             "links": [{"from": link.source, "to": link.target, "via": link.via, "claim": link.claim}

@@ -174,6 +174,15 @@ CANARIES: dict[str, tuple[str, str]] = {
     "CANARY-SUFFIX-9b7c": ("suffix of a public citation from the RED source", "internal"),
     "CANARY-CITED-VOICE-05ab": ("voice of a public citation from the RED source", "internal"),
     "CANARY-MENTION-QUOTE-d81c": ("quote of a public mention from the RED source", "internal"),
+    "CANARY-TRANSLATION-5c3e": ("translation of a public citation from the RED source", "internal"),
+    "CANARY-TRANSLATOR-a27d": ("translator of a public citation from the RED source", "internal"),
+    "CANARY-VIA-NAME-0f6b": ("whom a public citation from the RED source relays", "internal"),
+    "CANARY-SOURCE-URL-3b1f": ("address of the RED source", "internal"),
+    "CANARY-ARCHIVE-URL-8d2e": ("archived copy of the RED source", "internal"),
+    "CANARY-ORIGIN-NAME-6f4a": ("name of the original the RED source relays", "internal"),
+    "CANARY-ORIGIN-PUBLISHER-2c9b": ("publisher of the original the RED source relays", "internal"),
+    "CANARY-ORIGIN-URL-7e1d": ("address of the original the RED source relays", "internal"),
+    "CANARY-FROM-QUOTE-4a8c": ("where the RED source's relayed part starts", "internal"),
     # git history: anything withheld hides every commit subject
     COMMIT_SUBJECT: ("subject of a commit, shown only by an edition that withholds nothing", "internal"),
 }
@@ -353,6 +362,8 @@ NO_CANARY: dict[str, str] = {
     "Source.date": "an EDTF date or 'unknown'",
     "BriefBook.as_of": "an EDTF day",
     "Source.language": "a language tag",
+    "Source.retrieved": "an EDTF day",
+    "DerivedFrom.date": "an EDTF date",
     "Alias.lang": "a language tag",
     **{f"{claim.__name__}.as_of": "an EDTF date" for claim in CLAIM_MODELS},
 }
@@ -438,6 +449,12 @@ def test_fixture_has_a_canary_in_every_text_field_of_every_model(planted) -> Non
     assert set(NO_CANARY) <= every, f"stale NO_CANARY entries: {sorted(set(NO_CANARY) - every)}"
 
 
+#: Models that redaction rewrites rather than withholds when they name something withheld: a source's
+#: ``derived_from`` then names "a source not in this edition" (its copies still count as one origin), and
+#: keeps only its relation and ``from_quote``, words of the public source's own text.
+REWRITTEN = {"DerivedFrom"}
+
+
 def test_fixture_has_public_material_about_something_withheld_for_every_reference_field(planted) -> None:  # type: ignore[no-untyped-def]
     """For each reference field, public material that names a withheld entity through it: for a claim or a
     citation, one that would be kept but for that reference, with a canary in each of its text fields."""
@@ -451,7 +468,7 @@ def test_fixture_has_public_material_about_something_withheld_for_every_referenc
                 return any(v in withheld for v in (value if isinstance(value, list) else [value]))
 
             found = [m for m, public in instances if type(m) is cls and public and names_withheld(m)]
-            if cls not in entity_models:
+            if cls not in entity_models and cls.__name__ not in REWRITTEN:
                 found = [m for m in found if all(_has_canary(getattr(m, t)) for t in text_fields(cls))]
             if issubclass(cls, ClaimBase):
                 found = [m for m in found if any(PUBLIC.allows(c.marking) and c.source not in withheld

@@ -195,7 +195,9 @@ def test_brief_is_pdfa_with_its_facts_attached(brief: Path) -> None:
     assert name in attachments, sorted(attachments)
     facts = yaml.safe_load(attachments[name][0])
     assert facts["name"].startswith("Tajik–Chinese") and facts["claims"]
-    assert "sources/joint-drills-report.txt" in attachments
+    # the archived text rides along only where the site may republish it whole
+    source = yaml.safe_load(attachments["sources/joint-drills-report.yaml"][0])
+    assert ("sources/joint-drills-report.txt" in attachments) == (source.get("republish") == "full")
 
 
 def test_brief_passes_qpdf_check_and_embeds_every_font(brief: Path) -> None:

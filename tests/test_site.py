@@ -614,9 +614,14 @@ def test_hostile_markup_in_body_is_text(hostile_site: Path) -> None:
         "sources/hostile-leaflet/index.html": [
             "Its banner read &lt;script&gt;alert(1)&lt;/script&gt; in red letters",
             "The &lt;b&gt;Hostile&lt;/b&gt; Leaflet &lt;script&gt;alert(1)&lt;/script&gt;",
+            "Wire {{ 7*7 }} (&lt;img src=x onerror=alert(1)&gt;)",
         ],
         "exercises/operation-sevens/index.html": [
             "<q>Its banner read &lt;script&gt;alert(1)&lt;/script&gt; in red letters</q>",
+            "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} announced",
+            "relaying <bdi>&lt;i&gt;Wire&lt;/i&gt; {{ 7*7 }}</bdi>",
+            "translated by <bdi>&lt;b&gt;the editors&lt;/b&gt;</bdi>",
+            'href="https://hostile.example/leaflet?q=%3Cscript%3Ealert(1)%3C/script%3E&amp;x=1#top"',
             "&lt;a href=&quot;javascript:alert(1)&quot;&gt;raw link&lt;/a&gt;",
             "according to &lt;b&gt;the organisers&lt;/b&gt;",
         ],
