@@ -139,9 +139,9 @@ class BookPart:
     """A stretch of a book that is laid out as one document when the book is rendered in parts.
 
     ``kind`` is one of ``front`` (cover and contents), ``pictures``, ``entries``, ``timeline``,
-    ``summary``, ``endnotes`` or ``sources`` (the source list that ends a book); ``items`` are the entries (``Brief``), timeline rows or
-    single-source statements it shows; ``first`` is false for a chapter's continuation, which
-    starts on a page of its own without the chapter's heading.
+    ``summary``, ``endnotes`` or ``sources`` (the source list that ends a book); ``items`` are
+    the entries (``Brief``), timeline rows or single-source statements it shows; ``first`` is
+    false for a chapter's continuation, which starts on a page of its own without its heading.
     """
 
     kind: str
