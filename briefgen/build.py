@@ -48,17 +48,20 @@ def _logging(quiet: bool) -> logging.Handler:
 
 
 def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, edition: str | None = None,
-               site_dir: Path | None = None, pdf: bool | None = None) -> int:
-    """Build the site described by ``config_file``; return an exit status (0 ok, 1 failed)."""
+               site_dir: Path | None = None, pdf: bool | None = None, offline: bool = False) -> int:
+    """Build the site described by ``config_file``; return an exit status (0 ok, 1 failed).
+
+    ``offline``: the offline edition (:mod:`briefgen.offline`), which works opened from files.
+    """
     handler = _logging(quiet)
     try:
-        return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf)
+        return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf, offline=offline)
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
 
 
 def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Path | None,
-           pdf: bool | None) -> int:
+           pdf: bool | None, offline: bool) -> int:
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config = load_config(str(config_file), strict=strict, **overrides)
     plugin = config.plugins.get("briefgen")
@@ -67,6 +70,8 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
             plugin.config.edition = edition
         if pdf is not None:
             plugin.config.pdf = pdf
+        if offline:
+            plugin.config.offline = True
     target = Path(config.site_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     _sweep(target.parent)

@@ -76,12 +76,15 @@ def check_command(content: Path, strict: bool, output_format: str, quiet: bool) 
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the site here instead of the configured site_dir.")
 @click.option("--pdf/--no-pdf", default=None, help="Render PDF briefs (default: as configured, on).")
+@click.option("--offline", is_flag=True,
+              help="The offline edition: links and search that work opened from files (file://), e.g. a USB stick.")
 def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | None, site_dir: Path | None,
-                  pdf: bool | None) -> None:
+                  pdf: bool | None, offline: bool) -> None:
     """Check content and build the site (into site/, replaced only when the build succeeds)."""
     from briefgen.build import build_site
 
-    sys.exit(build_site(config_file, strict=strict, quiet=quiet, edition=edition, site_dir=site_dir, pdf=pdf))
+    sys.exit(build_site(config_file, strict=strict, quiet=quiet, edition=edition, site_dir=site_dir, pdf=pdf,
+                        offline=offline))
 
 
 @main.command("pdf")

@@ -11,12 +11,18 @@ page in the navigation retitled (every page shows the navigation), errors in con
 warnings under ``--strict``), a change to ``mkdocs.yml``, the templates or another watched
 path, a plugin the preview does not know — falls back to MkDocs' full rebuild, so the
 preview never shows less than a full build would.
+
+briefgen's own search index (:mod:`briefgen.search`) is made again after an update in a
+thread of its own, so that the edited page shows at once and search catches up a moment
+later (a second or two at 2,000 entities); MkDocs' search plugin, where a site keeps it,
+has its entries replaced in place.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -97,14 +103,35 @@ class Preview:
     replan: Callable[[], Site | None]
     """Plans the site again as the full build did, reports what the check found, and makes the new plan the
     one pages render from; None when only a full build can go on (errors, or warnings under ``--strict``)."""
+    reindex: Callable[[], None] = lambda: None
+    """Makes briefgen's search index of the written pages again (run in a thread after an update)."""
 
     def __post_init__(self) -> None:
+        self.indexing: threading.Thread | None = None
         self.stamp = signature(self.watched)
         self.site.keys()  # the keys of the site being served, made now rather than on the first edit
 
     def supported(self) -> bool:
         """Whether every plugin of this build is one whose work the preview can redo page by page."""
-        return set(self.config.plugins) <= KNOWN_PLUGINS and _search_entries(self.config) is not None
+        return set(self.config.plugins) <= KNOWN_PLUGINS and (
+            _search_plugin(self.config) is None or _search_entries(self.config) is not None)
+
+    def wait(self) -> None:
+        """Wait until the search index made after the last update is written."""
+        if self.indexing is not None:
+            self.indexing.join()
+            self.indexing = None
+
+    def _index_later(self) -> None:
+        def run() -> None:
+            try:
+                self.reindex()
+            except Exception as exc:  # the next full build reports it
+                log.warning(f"briefgen: search index not updated: {exc}")
+
+        self.wait()  # one at a time: the folder is rewritten whole
+        self.indexing = threading.Thread(target=run, name="briefgen-search-index", daemon=True)
+        self.indexing.start()
 
     def update(self) -> bool:
         """Bring the served site up to date with the content; False when only a full rebuild can."""
@@ -116,9 +143,12 @@ class Preview:
             changed = site.changed_since(self.site) if site is not None else None
             if site is None or changed is None or self._retitles_nav(site, changed):
                 return False  # the full build reports what is wrong, as it always does
+            self.wait()
             self._write_pages(site, changed)
             assets = self._write_assets(site)
             self.site = site
+            if changed:
+                self._index_later()
         finally:
             memory.thaw()
         log.info(f"briefgen: preview updated {len(changed)} page{'s' if len(changed) != 1 else ''} "
@@ -134,7 +164,6 @@ class Preview:
         if not changed:
             return
         entries = _search_entries(self.config)
-        assert entries is not None
         pages = []
         for uri in changed:
             file = self.files.get_file_from_path(uri)
@@ -142,12 +171,14 @@ class Preview:
             pages.append(file.page)
         # a search entry's location is its page's URL as Page.url has it ("" for the home page), then "#section"
         urls = {page.url for page in pages}
-        entries[:] = [e for e in entries if str(e.get("location", "")).partition("#")[0] not in urls]
+        if entries is not None:
+            entries[:] = [e for e in entries if str(e.get("location", "")).partition("#")[0] not in urls]
         doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
         for page in pages:
             page.meta["title"] = meta_title(site.pages[page.file.src_uri].title)
             _build_page(page, self.config, doc_files, self.nav, self.env)
-        _search_plugin(self.config).on_post_build(config=self.config)
+        if entries is not None:
+            _search_plugin(self.config).on_post_build(config=self.config)
 
     def _write_assets(self, site: Site) -> int:
         written = 0

@@ -117,9 +117,10 @@ def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writ
     before = tree(served)
     edit(project / "content" / file, old, new)
     assert plugin.preview is not None and plugin.preview.update() is True
+    plugin.preview.wait()  # search catches up in a thread of its own
     assert gc.get_freeze_count() == 0  # what the update planned is given back to the collector
     after = tree(served)
-    rewritten = {rel for rel in after if after[rel] != before[rel] and rel.endswith(".html")}
+    rewritten = {rel for rel in after if after[rel] != before.get(rel) and rel.endswith(".html")}
     assert pages <= rewritten, "a page that shows the edit was not rewritten"
     assert new.split(": ", 1)[1] in (served / sorted(pages)[0]).read_text(encoding="utf-8")
     full_build(project, tmp_path / "fresh")
@@ -127,6 +128,7 @@ def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writ
     # a second edit builds on the first
     edit(project / "content" / file, new, old)
     assert plugin.preview.update() is True
+    plugin.preview.wait()
     assert tree(served) == before
 
 
