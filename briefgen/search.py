@@ -159,6 +159,14 @@ def words(text: str) -> list[str]:
     return WORD.findall(fold(text))
 
 
+class _Done(Exception):
+    """The body element has closed: the rest of the page is not read."""
+
+
+_IGNORED_FIGURE = re.compile(r"<figure\b[^>]*\bdata-pagefind-ignore\b.*?</figure>", re.S)
+"""A picture marked ignored, cut out before parsing (most of a page's markup is its SVG; figures do not nest)."""
+
+
 class _Reader(HTMLParser):
     """Reads the ``data-pagefind-body`` element of one page, honouring ignore and weight marks."""
 
@@ -214,6 +222,7 @@ class _Reader(HTMLParser):
         self.depth -= 1
         if self.depth == 0:
             self.done = True
+            raise _Done
 
     def handle_data(self, data: str) -> None:
         if self.depth == 0 or self.done or self._ignored():
@@ -234,8 +243,11 @@ def read_page(html: str, url: str) -> PageText | None:
     start = html.rfind("<", 0, start)
     page = PageText(url)
     reader = _Reader(page)
-    reader.feed(html[start:])
-    reader.close()
+    try:
+        reader.feed(_IGNORED_FIGURE.sub("", html[start:]))
+        reader.close()
+    except _Done:
+        pass
     if not page.title:
         page.title = url
     return page

@@ -211,7 +211,10 @@
   document.addEventListener("click", function (event) {
     if (!box.contains(event.target)) panel.hidden = true;
   });
-  input.addEventListener("focus", function () { if (list.children.length) panel.hidden = false; });
+  input.addEventListener("focus", function () {
+    if (BACKEND !== "offline") loadPagefind().catch(function () {}); // fetched while the reader types
+    if (list.children.length) panel.hidden = false;
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", place);
   else place();
 })();
