@@ -151,6 +151,8 @@ WORD = re.compile(r"\w+")
 
 def fold(text: str) -> str:
     """Lower case without diacritics (``Ürümqi`` → ``urumqi``), as ``assets/search.js`` folds a query."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -192,9 +194,6 @@ class _Reader(HTMLParser):
         if self.done:
             return
         a = dict(attrs)
-        meta = a.get("data-pagefind-meta") or ""
-        if meta.startswith("aliases:"):
-            self.page.aliases += [n for n in meta.removeprefix("aliases:").split("; ") if n]
         if self.depth == 0:
             if "data-pagefind-body" in a:
                 self.depth = 1
@@ -202,6 +201,9 @@ class _Reader(HTMLParser):
             return
         if tag in VOID:
             return
+        meta = a.get("data-pagefind-meta") or ""
+        if meta.startswith("aliases:"):
+            self.page.aliases += [n for n in meta.removeprefix("aliases:").split("; ") if n]
         weight = a.get("data-pagefind-weight")
         w = float(weight) if weight else HEADING_WEIGHTS.get(tag)
         title = tag == "h1" and not self.page.title and not self.in_title
