@@ -341,6 +341,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                     return
             except Exception as exc:  # the full rebuild reports what is wrong
                 log.debug(f"briefgen: preview update failed ({exc!r}); rebuilding in full")
+            if preview is not None:
+                preview.wait()  # the full build indexes the site itself: not two indexers at once
             full(*args, **kwargs)
 
         server.builder = rebuild

@@ -108,6 +108,9 @@ class Preview:
 
     def __post_init__(self) -> None:
         self.indexing: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._running = False  # a thread is indexing (or about to)
+        self._again = False  # pages were written since its pass began
         self.stamp = signature(self.watched)
         self.site.keys()  # the keys of the site being served, made now rather than on the first edit
 
@@ -117,21 +120,35 @@ class Preview:
             _search_plugin(self.config) is None or _search_entries(self.config) is not None)
 
     def wait(self) -> None:
-        """Wait until the search index made after the last update is written."""
-        if self.indexing is not None:
-            self.indexing.join()
-            self.indexing = None
+        """Wait until the search index holds every page written so far."""
+        while True:
+            with self._lock:
+                thread = self.indexing if self._running else None
+            if thread is None:
+                return
+            thread.join()
 
     def _index_later(self) -> None:
-        def run() -> None:
+        """Index again in a thread; pages written while it runs are indexed in one more pass after it."""
+        with self._lock:
+            self._again = True
+            if self._running:
+                return
+            self._running = True
+            self.indexing = threading.Thread(target=self._index, name="briefgen-search-index", daemon=True)
+            self.indexing.start()
+
+    def _index(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
             try:
                 self.reindex()
             except Exception as exc:  # the next full build reports it
                 log.warning(f"briefgen: search index not updated: {exc}")
-
-        self.wait()  # one at a time: the folder is rewritten whole
-        self.indexing = threading.Thread(target=run, name="briefgen-search-index", daemon=True)
-        self.indexing.start()
 
     def update(self) -> bool:
         """Bring the served site up to date with the content; False when only a full rebuild can."""
@@ -143,7 +160,6 @@ class Preview:
             changed = site.changed_since(self.site) if site is not None else None
             if site is None or changed is None or self._retitles_nav(site, changed):
                 return False  # the full build reports what is wrong, as it always does
-            self.wait()
             self._write_pages(site, changed)
             assets = self._write_assets(site)
             self.site = site

@@ -206,3 +206,20 @@ def test_a_load_cache_reads_again_only_the_files_that_changed(tmp_path: Path, mo
     assert not edited.ok  # the navy is named elsewhere: its removal is an error, found as without a cache
     assert [d.format() for d in edited.diagnostics] == [d.format() for d in project_mod.check(content).diagnostics]
     assert not any("aldorian-navy" in key for key in cache.entries)
+
+
+def test_edits_made_while_search_is_indexed_are_indexed_too(project: Path, tmp_path: Path) -> None:
+    """Two updates in quick succession: the second does not wait for the first one's search index, and once
+    indexing is done the served site — Pagefind's index included — is what a full build writes."""
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    assert plugin.preview is not None
+    navy = project / "content" / "actors/aldorian-navy.yaml"
+    edit(navy, "summary: The seagoing force of the Republic of Aldoria.", "summary: The seagoing force, once.")
+    assert plugin.preview.update() is True
+    edit(navy, "summary: The seagoing force, once.", "summary: The seagoing force, twice.")
+    assert plugin.preview.update() is True
+    plugin.preview.wait()
+    assert "twice" in (served / "actors/aldorian-navy/index.html").read_text(encoding="utf-8")
+    full_build(project, tmp_path / "fresh")
+    assert_same_site(served, tmp_path / "fresh")
