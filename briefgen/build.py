@@ -72,10 +72,12 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, edition: str | None = None,
-               site_dir: Path | None = None, pdf: bool | None = None, keep: Keep | None = None) -> int:
+               site_dir: Path | None = None, pdf: bool | None = None, keep: Keep | None = None,
+               offline: bool = False) -> int:
     """Build the site described by ``config_file``; return an exit status (0 ok, 1 failed).
 
     ``keep``: replace only the site folder's entries it does not keep (see :class:`briefgen.output.Keep`).
+    ``offline``: the offline edition (:mod:`briefgen.offline`), which works opened from files.
     A SIGTERM stops the build, removes what it wrote and ends the process by that signal.
     """
     handler = _logging(quiet)
@@ -84,7 +86,7 @@ def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, 
     previous = signal.signal(signal.SIGTERM, _stop) if main else None
     try:
         return _build(config_file, strict=strict, edition=edition, site_dir=site_dir, pdf=pdf, keep=keep,
-                      published=published)
+                      published=published, offline=offline)
     except _Stopped:
         said.error("error: the build was stopped (SIGTERM); %s", "the new site was already in place" if published
                    else "the previous site is untouched")
@@ -97,7 +99,7 @@ def build_site(config_file: Path, *, strict: bool = False, quiet: bool = False, 
 
 
 def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Path | None,
-           pdf: bool | None, keep: Keep | None, published: list[bool]) -> int:
+           pdf: bool | None, keep: Keep | None, published: list[bool], offline: bool) -> int:
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config = load_config(str(config_file), strict=strict, **overrides)
     plugin = config.plugins.get("briefgen")
@@ -106,6 +108,8 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
             plugin.config.edition = edition
         if pdf is not None:
             plugin.config.pdf = pdf
+        if offline:
+            plugin.config.offline = True
     given = Path(config.site_dir)
     try:
         target = output.site_folder(given)

@@ -82,8 +82,10 @@ def check_command(content: Path, strict: bool, output_format: str, quiet: bool) 
                    "entries whose names do not start with '.'.")
 @click.option("--keep", "keep_names", multiple=True, metavar="NAME",
               help="With --keep-hidden (implied), keep this entry too, e.g. CNAME. Repeatable.")
+@click.option("--offline", is_flag=True,
+              help="The offline edition: links and search that work opened from files (file://), e.g. a USB stick.")
 def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | None, site_dir: Path | None,
-                  pdf: bool | None, keep_hidden: bool, keep_names: tuple[str, ...]) -> None:
+                  pdf: bool | None, keep_hidden: bool, keep_names: tuple[str, ...], offline: bool) -> None:
     """Check content and build the site (into site/, replaced only when the build succeeds).
 
     Only a folder a briefgen build made (it holds .briefgen-site), an empty folder or none
@@ -94,7 +96,7 @@ def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | N
 
     keep = Keep(hidden=True, names=keep_names) if keep_hidden or keep_names else None
     sys.exit(build_site(config_file, strict=strict, quiet=quiet, edition=edition, site_dir=site_dir, pdf=pdf,
-                        keep=keep))
+                        keep=keep, offline=offline))
 
 
 @main.command("pdf")

@@ -24,7 +24,9 @@ ASSETS = "assets"
 MAPS = f"{ASSETS}/maps"
 PDF = "pdf"
 GRAPH = "graph.json"
-FILES = (ASSETS, PDF, GRAPH)
+SEARCH = "pagefind"
+"""Pagefind's index of the site (the offline edition's own index lives under ``assets/search/``)."""
+FILES = (ASSETS, PDF, GRAPH, SEARCH)
 """Folders and files briefgen writes at the site's root."""
 
 HOST = ("search", "sitemap.xml", "sitemap.xml.gz", "404.html")

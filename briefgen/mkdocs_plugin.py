@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import nest_paths
 
-from briefgen import memory, output, prerender
+from briefgen import memory, offline, output, prerender, search
 from briefgen.diagnostics import Severity, did_you_mean, visible
 from briefgen.editions import LEVELS, Edition
 from briefgen.mkdocs_preview import Preview, meta_title
@@ -63,6 +63,11 @@ class BriefgenConfig(Config):
     """Audiences and the highest TLP marking each may see."""
     default_marking = c.Choice(LEVELS, default="CLEAR")
     """The marking of anything unmarked."""
+    search = c.Type(bool, default=True)
+    """A search box on every page, over an index of the written pages (``on_post_build``, :mod:`briefgen.search`)."""
+    offline = c.Type(bool, default=False)
+    """The offline edition: every link to a folder names its ``index.html`` and search uses briefgen's own index
+    of classic scripts, so that the site works opened from files (``briefgen build --offline``)."""
 
 
 def _base(file: File) -> str:
@@ -174,7 +179,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         config.validation.nav.omitted_files = logging.DEBUG
         if "assets/briefgen.css" not in config.extra_css:
             config.extra_css.append("assets/briefgen.css")
+        if self.config.search and search.SCRIPT not in map(str, config.extra_javascript):
+            config.extra_javascript.append(search.SCRIPT)
         return config
+
+    def search_backend(self) -> search.Backend:
+        """Which index this build writes: Pagefind's, or for the offline edition briefgen's own."""
+        return "offline" if self.config.offline else "pagefind"
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self._claim(Path(config.site_dir), check=not (self.serving or self.dirty))
@@ -244,6 +255,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             kept.append(file)
         for src_uri, data in self.site.assets.items():
             kept.append(File.generated(config, src_uri, content=data))
+        if self.config.search:
+            kept.append(File.generated(config, search.SCRIPT, content=search.script(self.search_backend())))
         self._built = {"files": kept}
         return kept
 
@@ -314,7 +327,22 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if self.site and page.file.src_uri in self.site.pages:
             page.content = ""  # written: let it go
-        return output
+        return offline.explicit_index_links(output) if self.config.offline else output
+
+    def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
+        # the theme's 404.html links to the home page and the nav too
+        return offline.explicit_index_links(output_content) if self.config.offline else output_content
+
+    def index_search(self, site_dir: Path) -> None:
+        """Index the pages written under ``site_dir`` for search (when it is on)."""
+        if not self.config.search:
+            return
+        try:
+            report = search.index(site_dir, self.search_backend())
+        except search.SearchError as exc:
+            raise PluginError(f"briefgen: search: {exc}") from None
+        log.info(f"search: {report.pages} pages indexed ({report.backend}), {report.files} files, "
+                 f"{report.bytes / 1e6:.1f} MB, {report.seconds:.2f} s")
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # the live preview shows pages at once; PDFs are made by `build`/`briefgen pdf`
@@ -333,6 +361,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._stop_prerendering()
         memory.thaw()
+        if self.site is not None:
+            self.index_search(Path(config.site_dir))  # every page is written now
         if self.serving and self.site is not None:
             self.preview = self._preview(config)
         if not (self.site and self.config.pdf) or self.serving:
@@ -383,7 +413,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return site
 
         return Preview(config, self._built["files"], self._built["nav"], self._built["env"], self.site,
-                       tuple(p for p in watched if p.exists()), replan, fact_file)
+                       tuple(p for p in watched if p.exists()), replan, fact_file,
+                       lambda: self.index_search(Path(config.site_dir)))
 
     @event_priority(100)  # before the search plugin reads the page
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
@@ -423,6 +454,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                     return
             except Exception as exc:  # the full rebuild reports what is wrong
                 log.debug(f"briefgen: preview update failed ({exc!r}); rebuilding in full")
+            if preview is not None:
+                preview.wait()  # the full build indexes the site itself: not two indexers at once
             full(*args, **kwargs)
 
         server.builder = rebuild

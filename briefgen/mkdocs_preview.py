@@ -11,12 +11,18 @@ page in the navigation retitled (every page shows the navigation), errors in con
 warnings under ``--strict``), a change to ``mkdocs.yml``, the templates or another watched
 path, a plugin the preview does not know — falls back to MkDocs' full rebuild, so the
 preview never shows less than a full build would.
+
+briefgen's own search index (:mod:`briefgen.search`) is made again after an update in a
+thread of its own, so that the edited page shows at once and search catches up a moment
+later (a second or two at 2,000 entities); MkDocs' search plugin, where a site keeps it,
+has its entries replaced in place.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -103,14 +109,52 @@ class Preview:
     fact_file: Callable[[str], bool] | None = None
     """Whether a file under a watched folder is one of briefgen's fact files (whose edits the preview takes);
     any other file there (the project's own pages, images, stylesheets) needs a full rebuild."""
+    reindex: Callable[[], None] = lambda: None
+    """Makes briefgen's search index of the written pages again (run in a thread after an update)."""
 
     def __post_init__(self) -> None:
+        self.indexing: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._running = False  # a thread is indexing (or about to)
+        self._again = False  # pages were written since its pass began
         self.stamp = signature(self.watched, self.fact_file)
         self.site.keys()  # the keys of the site being served, made now rather than on the first edit
 
     def supported(self) -> bool:
         """Whether every plugin of this build is one whose work the preview can redo page by page."""
-        return set(self.config.plugins) <= KNOWN_PLUGINS and _search_entries(self.config) is not None
+        return set(self.config.plugins) <= KNOWN_PLUGINS and (
+            _search_plugin(self.config) is None or _search_entries(self.config) is not None)
+
+    def wait(self) -> None:
+        """Wait until the search index holds every page written so far."""
+        while True:
+            with self._lock:
+                thread = self.indexing if self._running else None
+            if thread is None:
+                return
+            thread.join()
+
+    def _index_later(self) -> None:
+        """Index again in a thread; pages written while it runs are indexed in one more pass after it."""
+        with self._lock:
+            self._again = True
+            if self._running:
+                return
+            self._running = True
+            self.indexing = threading.Thread(target=self._index, name="briefgen-search-index", daemon=True)
+            self.indexing.start()
+
+    def _index(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
+            try:
+                self.reindex()
+            except Exception as exc:  # the next full build reports it
+                log.warning(f"briefgen: search index not updated: {exc}")
 
     def update(self) -> bool:
         """Bring the served site up to date with the content; False when only a full rebuild can."""
@@ -125,6 +169,8 @@ class Preview:
             self._write_pages(site, changed)
             assets = self._write_assets(site)
             self.site = site
+            if changed:
+                self._index_later()
         finally:
             memory.thaw()
         log.info(f"briefgen: preview updated {len(changed)} page{'s' if len(changed) != 1 else ''} "
@@ -140,7 +186,6 @@ class Preview:
         if not changed:
             return
         entries = _search_entries(self.config)
-        assert entries is not None
         pages = []
         for uri in changed:
             file = self.files.get_file_from_path(uri)
@@ -148,12 +193,14 @@ class Preview:
             pages.append(file.page)
         # a search entry's location is its page's URL as Page.url has it ("" for the home page), then "#section"
         urls = {page.url for page in pages}
-        entries[:] = [e for e in entries if str(e.get("location", "")).partition("#")[0] not in urls]
+        if entries is not None:
+            entries[:] = [e for e in entries if str(e.get("location", "")).partition("#")[0] not in urls]
         doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
         for page in pages:
             page.meta["title"] = meta_title(site.pages[page.file.src_uri].title)
             _build_page(page, self.config, doc_files, self.nav, self.env)
-        _search_plugin(self.config).on_post_build(config=self.config)
+        if entries is not None:
+            _search_plugin(self.config).on_post_build(config=self.config)
 
     def _write_assets(self, site: Site) -> int:
         written = 0

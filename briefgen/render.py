@@ -164,19 +164,24 @@ class Renderer:
         self.env.globals["edition_marking"] = marking
         self.marking = marking
 
-    def page(self, template: str, base: str, **context: Any) -> str:
-        """A site page body, opened by the edition's marking (no template can forget it)."""
+    def page(self, template: str, base: str, *, searchable: bool = False, **context: Any) -> str:
+        """A site page body, opened by the edition's marking (no template can forget it).
+
+        A ``searchable`` page's body (not the marking) is what the search index reads (``data-pagefind-body``,
+        :mod:`briefgen.search`); the other pages — lists, timeline, pictures, home — only lead to those.
+        """
         banner = self.env.get_template("_edition.html").render(marking=self.marking)
-        return banner + self.render(template, base, **context)
+        body = self.render(template, base, **context)
+        return banner + (f'<div class="bg-page" data-pagefind-body>\n{body}</div>\n' if searchable else body)
 
     def render(self, template: str, base: str, **context: Any) -> str:
         return self.env.get_template(template).render(base=base, **context)
 
     def entity(self, page: views.EntityPage, base: str, pictures: Sequence[Any] = ()) -> str:
-        return self.page("entity.html", base, page=page, pictures=pictures)
+        return self.page("entity.html", base, searchable=True, page=page, pictures=pictures)
 
     def source(self, page: views.SourcePage, base: str) -> str:
-        return self.page("source.html", base, page=page)
+        return self.page("source.html", base, searchable=True, page=page)
 
     def index(self, page: views.IndexPage, base: str) -> str:
         return self.page("index.html", base, page=page)
@@ -191,4 +196,5 @@ class Renderer:
         return self.page("home.html", base, page=page, books=books or [])
 
     def grades(self, base: str) -> str:
-        return self.page("grades.html", base, reliability=views.RELIABILITY, credibility=views.CREDIBILITY)
+        return self.page("grades.html", base, searchable=True, reliability=views.RELIABILITY,
+                         credibility=views.CREDIBILITY)

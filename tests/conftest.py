@@ -38,7 +38,6 @@ theme:
   font: false
   language: en
 plugins:
-  - search
   - briefgen:
       pdf: false
 """

@@ -75,3 +75,22 @@ def test_serve_benchmark_edits_reach_the_served_pages(tmp_path: Path) -> None:
         assert data[f"{kind}_median_s"] > 0, kind
     # three edits and three restores, every one made in place
     assert data["preview_updates"] == 6 and data["full_rebuilds"] == 0, data
+
+
+def test_search_benchmark_runs_every_site_in_chromium(tmp_path: Path) -> None:
+    """The three sites are built and searched in a real browser; the page named ranks first, nothing leaves."""
+    out = tmp_path / "search.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.search", "--entities", "60", "--repeat", "1",
+         "--workdir", str(tmp_path / "work"), "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["sites"]) == {"lunr", "pagefind", "offline"}
+    for name, site in data["sites"].items():
+        assert site["open_to_result_s_median"] > 0 and site["search_bytes_median"] > 0, name
+        assert site["foreign_requests"] == [], (name, site["foreign_requests"])
+    for name in ("pagefind", "offline"):
+        assert data["sites"][name]["ranks"] == [1], (name, data["sites"][name]["ranks"])
+    assert "| 60 | pagefind |" in proc.stdout

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from conftest import FIXTURES, briefgen_build, make_project
-from playwright.sync_api import Browser, BrowserContext, Dialog, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,9 +41,10 @@ def squash(text: str) -> str:
 
 
 def is_local(url: str) -> bool:
-    """Whether a request stays on this machine: the test server, or data:/blob: URLs."""
+    """Whether a request stays on this machine: the test server, files, or data:/blob: URLs."""
     parts = urlsplit(url)
-    return parts.scheme in ("data", "blob") or (parts.scheme in ("http", "https") and parts.hostname == "127.0.0.1")
+    return parts.scheme in ("data", "blob", "file") or (
+        parts.scheme in ("http", "https") and parts.hostname == "127.0.0.1")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -177,17 +178,17 @@ def test_reader_journey(context: tuple[BrowserContext, Recorder], repo_url: str,
     expect(related).to_have_text("Tajik–Chinese anti-terror drill in Ishkashim, October 2016")
 
     # the site search finds the Urumqi place page
-    search = page.locator("input.md-search__input")
+    search = page.locator("input.bg-search__input")
     search.click()
     search.press_sequentially("Urumqi")
-    hit = page.locator("a.md-search-result__link[href*='places/urumqi/']").first
+    hit = page.locator("a.bg-search__link[href*='places/urumqi/']").first
     expect(hit).to_be_visible()
     hit.click()
     expect(page).to_have_url(re.compile(r"/places/urumqi/"))
     expect(page.locator("h1#top")).to_have_text("Urumqi")
 
     print(f"\nscreenshots: {exercise_png} {source_png}")
-    assert any(url.endswith("search/search_index.json") for url in record.requests), "search index never loaded"
+    assert any("/pagefind/" in url for url in record.requests), "search index never loaded"
     leaving = sorted({url for url in record.requests if not is_local(url)})
     assert leaving == [], f"requests left the machine: {leaving}"
     assert record.dialogs == [] and record.errors == [], (record.dialogs, record.errors)
@@ -233,11 +234,11 @@ def test_hostile_content_runs_no_script(context: tuple[BrowserContext, Recorder]
     for url in sorted(urls):
         page.goto(url)
     page.goto(hostile_url)
-    search = page.locator("input.md-search__input")
+    search = page.locator("input.bg-search__input")
     search.click()
     search.press_sequentially("banner")
-    expect(page.locator("a.md-search-result__link").first).to_be_visible()
-    expect(page.locator(".md-search-result img, .md-search-result script")).to_have_count(0)
+    expect(page.locator("a.bg-search__link").first).to_be_visible()
+    expect(page.locator(".bg-search__panel img, .bg-search__panel script")).to_have_count(0)
     assert record.dialogs == [], f"content ran script in the browser: {sorted(set(record.dialogs))}"
     assert [url for url in record.requests if not is_local(url)] == []
 
@@ -358,3 +359,118 @@ def test_pages_fit_the_screen_and_pictures_read_at_every_width(browser: Browser,
         ctx.close()
     assert words > 10, "the timeline, map and relationship pages drew no words to measure"
     assert problems == [], "\n".join(problems)
+
+
+# --- search and the offline edition ---------------------------------------------------------------
+
+#: A small navigation of index pages, as briefgen's projects have (the fixture's mkdocs.yml has none).
+NAV = """nav:
+  - Home: index.md
+  - Exercises: exercises/index.md
+  - Actors: actors/index.md
+  - Sources: sources/index.md
+"""
+
+
+def fixture_project(root: Path, *build_args: str) -> Path:
+    """The valid fixture with a navigation, built with ``build_args``; its site folder."""
+    project = make_project(root / "project", FIXTURES / "valid" / "content")
+    yml = project / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8") + NAV, encoding="utf-8")
+    done = briefgen_build(project, "-q", *build_args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def fixture_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve(fixture_project(tmp_path_factory.mktemp("search-browser")))
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fixture_project(tmp_path_factory.mktemp("offline-browser"), "--offline")
+
+
+def search_for(page: Page, query: str) -> list[str]:
+    """Type ``query`` into the search box; the addresses of the results, best first."""
+    box = page.locator("input.bg-search__input")
+    box.click()
+    box.press_sequentially(query)
+    expect(page.locator("a.bg-search__link").first).to_be_visible()
+    return page.locator("a.bg-search__link").evaluate_all("links => links.map(a => a.href)")
+
+
+def test_search_ranks_the_page_named_by_the_query_first(context: tuple[BrowserContext, Recorder],
+                                                        fixture_url: str) -> None:
+    """Served over HTTP (Pagefind): "Aldoria" names the state, though "Aldorian Navy" and pages naming both match."""
+    ctx, record = context
+    page = ctx.new_page()
+    page.goto(fixture_url + "exercises/")
+    assert relative_folder_links(page), "the served site links to folders (so the offline test can fail)"
+    found = search_for(page, "Aldoria")
+    assert len(found) > 1, found  # others match too: the ranking is what is tested
+    assert found[0] == fixture_url + "actors/aldoria/", found
+    page.locator("a.bg-search__link").first.click()
+    expect(page).to_have_url(fixture_url + "actors/aldoria/")
+    pagefind = [url for url in record.requests if "/pagefind/" in url]
+    assert pagefind and all(url.startswith(fixture_url) for url in pagefind), pagefind
+    assert not any(url.endswith("search_index.json") for url in record.requests), "MkDocs' lunr index was loaded"
+    leaving = sorted({url for url in record.requests if not url.startswith(fixture_url)})
+    assert leaving == [], f"requests left the machine: {leaving}"
+    assert record.dialogs == [] and record.errors == [], (record.dialogs, record.errors)
+
+
+def test_search_finds_only_page_text(context: tuple[BrowserContext, Recorder], fixture_url: str) -> None:
+    """The edition's marking, the lists and the pictures are not searched: "TLP" finds only the source page
+    that records its handling, no entity page and no list that merely leads to one."""
+    ctx, _ = context
+    page = ctx.new_page()
+    page.goto(fixture_url)
+    found = search_for(page, "TLP")
+    assert found == [fixture_url + "sources/harbour-bulletin/"], found
+
+
+def relative_folder_links(page: Page) -> list[str]:
+    """Links of the page into the site that name a folder, not a file (from file:// a folder shows a listing)."""
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    folders = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue  # another site, or a place on this page
+        if parts.path.endswith("/") or parts.path.rsplit("/", 1)[-1] in (".", ".."):
+            folders.append(href)
+    return folders
+
+
+def test_offline_edition_works_from_files(context: tuple[BrowserContext, Recorder], offline_site: Path) -> None:
+    """Opened from file:// (a USB stick): home → an index → an entity → its source are files, and search works."""
+    ctx, record = context
+    page = ctx.new_page()
+    home = (offline_site / "index.html").as_uri()
+    page.goto(home)
+    expect(page.locator("h1#top")).to_have_text("Briefing")
+    assert relative_folder_links(page) == []
+    page.locator("nav.md-nav--primary a", has_text="Actors").first.click()
+    expect(page).to_have_url((offline_site / "actors/index.html").as_uri())
+    expect(page.locator("h1#top")).to_have_text("Actors")
+    assert relative_folder_links(page) == []
+    page.locator("table.bg-index a[href*='aldorian-navy']").click()
+    expect(page).to_have_url((offline_site / "actors/aldorian-navy/index.html").as_uri())
+    expect(page.locator("h1#top")).to_have_text("Aldorian Navy")
+    assert relative_folder_links(page) == []
+    page.locator("ol.bg-references a[href*='sources/']").first.click()
+    expect(page).to_have_url(re.compile(re.escape((offline_site / "sources/harbour-bulletin/index.html").as_uri())
+                                        + r"#q-[0-9a-f]+$"))
+    expect(page.locator("h1#top")).to_contain_text("Navies prepare for Tidewater 2019")
+
+    found = search_for(page, "Aldoria")
+    assert found[0] == (offline_site / "actors/aldoria/index.html").as_uri(), found
+    page.locator("a.bg-search__link").first.click()
+    expect(page.locator("h1#top")).to_have_text("Republic of Aldoria")
+    assert any("/assets/search/t-" in url for url in record.requests), "the offline index was not read"
+    assert not any("/pagefind/" in url for url in record.requests)
+    leaving = sorted({url for url in record.requests if not url.startswith("file://")})
+    assert leaving == [], f"requests left the files: {leaving}"
+    assert record.dialogs == [] and record.errors == [], (record.dialogs, record.errors)

@@ -231,7 +231,7 @@ def test_the_build_renders_every_value_the_check_accepts(edge_build: Path) -> No
         assert dates.human(value) in page.replace("&#39;", "'"), value
     assert (site / "actors" / LONG_ID / "index.html").is_file()
     actor = (site / "actors" / LONG_ID / "index.html").read_text(encoding="utf-8")
-    assert f"<bdi>{ARABIC}</bdi>" in actor
+    assert f'<bdi data-pagefind-weight="10" data-pagefind-meta="title">{ARABIC}</bdi>' in actor
     timeline = (site / "timeline" / "index.html").read_text(encoding="utf-8")
     assert "31 Dec 9999" in timeline and "spring 2016" in timeline
     listing = (site / "actors" / "index.html").read_text(encoding="utf-8")
@@ -288,4 +288,4 @@ def test_reserved_ids_are_the_names_a_build_writes_beside_entity_pages(edge_buil
             if entry.name not in ids:
                 names.add(entry.name.split(".")[0])
     assert names <= RESERVED, f"not reserved: {sorted(names - RESERVED)}"
-    assert {"index", "timeline", "map", "relationships", "grades", "assets", "search", "sitemap"} <= names
+    assert {"index", "timeline", "map", "relationships", "grades", "assets", "pagefind", "sitemap"} <= names

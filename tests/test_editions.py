@@ -264,7 +264,7 @@ class Scanner:
             self.files += 1
             data = path.read_bytes()
             self.data(rel, data)
-            if path.suffix == ".gz":
+            if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":  # Pagefind's index files are gzipped too
                 self.data(f"{rel} (gunzipped)", gzip.decompress(data))
             if path.suffix == ".json":
                 # JSON may spell characters as \\uXXXX: scan the parsed values too
@@ -502,7 +502,7 @@ def test_fixture_checks_clean(project: Path) -> None:
 
 def test_scanner_covers_every_kind_of_output(sites: dict[str, Path], scans: dict[str, Scanner]) -> None:
     public = sites["public"]
-    for name in ("search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "graph.json", "index.html",
+    for name in ("pagefind/pagefind-entry.json", "sitemap.xml", "sitemap.xml.gz", "graph.json", "index.html",
                  f"pdf/books/{PUBLIC_BOOK}.pdf", "pdf/tidewater-2019.pdf"):
         assert (public / name).is_file(), f"public build has no {name}"
     assert scans["public"].pdfs >= 6, "the scanner read too few PDFs"

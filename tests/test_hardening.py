@@ -526,7 +526,7 @@ def test_template_syntax_in_a_name_renders_literally(hostile_site: tuple[Path, P
     site, pdf = hostile_site
     html = (site / "actors" / "aldorian-navy" / "index.html").read_text(encoding="utf-8")
     shown = "{{ 7*7 }} Navy {% if true %}IF{% endif %} ${7*7} &lt;b&gt;bold&lt;/b&gt;"
-    assert f'<h1 id="top"><bdi>{shown}</bdi></h1>' in html
+    assert f'<h1 id="top"><bdi data-pagefind-weight="10" data-pagefind-meta="title">{shown}</bdi></h1>' in html
     assert "<b>bold</b>" not in html
     summary = html[html.index('class="bg-summary"'):]
     assert "{{ 7*7 }} {% raw %}x{% endraw %}" in summary

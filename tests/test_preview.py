@@ -117,9 +117,10 @@ def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writ
     before = tree(served)
     edit(project / "content" / file, old, new)
     assert plugin.preview is not None and plugin.preview.update() is True
+    plugin.preview.wait()  # search catches up in a thread of its own
     assert gc.get_freeze_count() == 0  # what the update planned is given back to the collector
     after = tree(served)
-    rewritten = {rel for rel in after if after[rel] != before[rel] and rel.endswith(".html")}
+    rewritten = {rel for rel in after if after[rel] != before.get(rel) and rel.endswith(".html")}
     assert pages <= rewritten, "a page that shows the edit was not rewritten"
     assert new.split(": ", 1)[1] in (served / sorted(pages)[0]).read_text(encoding="utf-8")
     full_build(project, tmp_path / "fresh")
@@ -127,6 +128,7 @@ def test_an_edit_rewrites_the_pages_it_changes_and_leaves_what_a_full_build_writ
     # a second edit builds on the first
     edit(project / "content" / file, new, old)
     assert plugin.preview.update() is True
+    plugin.preview.wait()
     assert tree(served) == before
 
 
@@ -226,3 +228,20 @@ def test_a_load_cache_reads_again_only_the_files_that_changed(tmp_path: Path, mo
     assert not edited.ok  # the navy is named elsewhere: its removal is an error, found as without a cache
     assert [d.format() for d in edited.diagnostics] == [d.format() for d in project_mod.check(content).diagnostics]
     assert not any("aldorian-navy" in key for key in cache.entries)
+
+
+def test_edits_made_while_search_is_indexed_are_indexed_too(project: Path, tmp_path: Path) -> None:
+    """Two updates in quick succession: the second does not wait for the first one's search index, and once
+    indexing is done the served site — Pagefind's index included — is what a full build writes."""
+    served = tmp_path / "served"
+    _, plugin = serve(project, served)
+    assert plugin.preview is not None
+    navy = project / "content" / "actors/aldorian-navy.yaml"
+    edit(navy, "summary: The seagoing force of the Republic of Aldoria.", "summary: The seagoing force, once.")
+    assert plugin.preview.update() is True
+    edit(navy, "summary: The seagoing force, once.", "summary: The seagoing force, twice.")
+    assert plugin.preview.update() is True
+    plugin.preview.wait()
+    assert "twice" in (served / "actors/aldorian-navy/index.html").read_text(encoding="utf-8")
+    full_build(project, tmp_path / "fresh")
+    assert_same_site(served, tmp_path / "fresh")
