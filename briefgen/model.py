@@ -494,6 +494,8 @@ class Source(Strict):
     derived_from: list[DerivedFrom] = Field(
         default_factory=list, description="what this source reprints, relays or translates")
     reliability: Reliability = Field(description="Admiralty source reliability, A (reliable) – F (cannot be judged)")
+    reliability_note: Markdown | None = Field(
+        None, description="why the editors grade the source so; shown on the grades page and the source page")
     marking: Marking | None = None
     notes: Markdown | None = None
 

@@ -195,6 +195,6 @@ class Renderer:
     def home(self, page: views.HomePage, base: str, books: list[tuple[str, str]] | None = None) -> str:
         return self.page("home.html", base, page=page, books=books or [])
 
-    def grades(self, base: str) -> str:
+    def grades(self, base: str, sources: Sequence[views.SourcePage] = ()) -> str:
         return self.page("grades.html", base, searchable=True, reliability=views.RELIABILITY,
-                         credibility=views.CREDIBILITY)
+                         credibility=views.CREDIBILITY, sources=sources)

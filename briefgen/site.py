@@ -217,7 +217,9 @@ def _plan(content: Path, project: Path, *, pdf: bool, edition: Edition, template
             pictures.responsive(pictures.relationships(graph, ref, _linker(base)),
                                 pictures.relationships(graph, ref, _linker(base), width=pictures.NARROW)), base),
             key=lambda: pictures.relationships(graph, ref, _linker(""))),
-        f"{layout.GRADES}.md": PageJob("Grades and conventions", lambda base: r.grades(base), key=lambda: "grades"),
+        f"{layout.GRADES}.md": PageJob(
+            "Grades and conventions", lambda base: r.grades(base, v.all.sources),
+            key=lambda: tuple((s.id, s.name, s.url, s.reliability, s.reliability_note) for s in v.all.sources)),
     }
     for kind in KINDS:
         pages[f"{kind.folder}/{layout.HOME}.md"] = PageJob(views.KIND_TITLES[kind.name],

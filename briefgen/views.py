@@ -212,6 +212,7 @@ class SourcePage:
     """``full``: the whole archived text is shown; ``quotes``: only the quoted passages, with a little context."""
     reliability: str
     reliability_text: str
+    reliability_note: str | None
     notes: str | None
     citing: tuple[CitingClaim, ...]
     paragraphs: tuple[tuple[TextPart, ...], ...]
@@ -780,6 +781,7 @@ def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], tod
         title_supplied=model.title_supplied,
         meta=tuple(meta), links=links, derived=tuple(derived), lang=model.language, republish=model.republish,
         reliability=model.reliability, reliability_text=RELIABILITY[model.reliability],
+        reliability_note=model.reliability_note,
         notes=model.notes, citing=tuple(citing), paragraphs=paragraphs, as_of=_day(today),
     )
 

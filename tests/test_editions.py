@@ -165,6 +165,7 @@ CANARIES: dict[str, tuple[str, str]] = {
     "CANARY-SOURCE-TITLE-0b5c": ("title of the RED source", "internal"),
     "CANARY-SOURCE-PUBLISHER-71d0": ("publisher of the RED source", "internal"),
     "CANARY-SOURCE-AUTHOR-3c5e": ("author of the RED source", "internal"),
+    "CANARY-SOURCE-RELIABILITY-NOTE-5e2a": ("why the RED source is graded so", "internal"),
     "CANARY-SOURCE-NOTES-e5f2": ("notes of the RED source", "internal"),
     "CANARY-ARCHIVED-TEXT-9e4a": ("archived text of the RED source", "internal"),
     "CANARY-RED-QUOTE-8a6b": ("quote of the AMBER citation from the RED source", "internal"),
