@@ -170,8 +170,9 @@ def assemble(pdfs: Sequence[bytes], laid: Sequence[LaidPart]) -> bytes:
 
     writer = PdfWriter(clone_from=io.BytesIO(pdfs[0]))
     for data in pdfs[1:]:
-        for page in PdfReader(io.BytesIO(data)).pages:
-            writer.add_page(page)
+        reader = PdfReader(io.BytesIO(data))
+        added = [writer.add_page(page) for page in reader.pages]
+        _join_structure(writer, reader, added)
 
     # every anchor of the book, at the first place it occurs (as WeasyPrint resolves them)
     dests: dict[str, tuple[int, float, float]] = {}
@@ -218,6 +219,69 @@ def assemble(pdfs: Sequence[bytes], laid: Sequence[LaidPart]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _numbers(tree: Any) -> list[tuple[int, Any]]:
+    """The (key, value) pairs of a PDF number tree, leaves in order."""
+    tree = tree.get_object()
+    pairs: list[tuple[int, Any]] = []
+    nums = tree.get("/Nums")
+    if nums is not None:
+        nums = nums.get_object()
+        pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+    for kid in tree.get("/Kids", ()):
+        pairs += _numbers(kid)
+    return pairs
+
+
+def _join_structure(writer: Any, reader: Any, pages: Sequence[Any]) -> None:
+    """Add a tagged part's structure tree to the book's: its elements under the book's document element,
+    its parent tree renumbered after the book's, so that every page of every part stays tagged."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+
+    theirs = reader.trailer["/Root"].get("/StructTreeRoot")
+    ours = writer.root_object.get("/StructTreeRoot")
+    if theirs is None or ours is None:
+        return
+    theirs, ours = theirs.get_object(), ours.get_object()
+    mine = _numbers(ours["/ParentTree"])
+    # after every key the book has (WeasyPrint writes no /ParentTreeNextKey)
+    base = max(int(ours.get("/ParentTreeNextKey", 0)), max((key for key, _ in mine), default=-1) + 1)
+    # the part's entries, cloned into the book (their /Pg are the pages just added), keys moved up by ``base``
+    entries = [(key + base, value.clone(writer)) for key, value in _numbers(theirs["/ParentTree"])]
+    nums = ArrayObject()
+    for key, value in [*mine, *entries]:
+        nums += [NumberObject(key), value]
+    ours[NameObject("/ParentTree")] = writer._add_object(DictionaryObject({NameObject("/Nums"): nums}))
+    ours[NameObject("/ParentTreeNextKey")] = NumberObject(max((key for key, _ in entries), default=base - 1) + 1)
+    for original, page in zip(reader.pages, pages, strict=True):
+        if "/StructParents" in original:  # pypdf's add_page leaves it out
+            page[NameObject("/StructParents")] = NumberObject(int(original["/StructParents"]) + base)
+        for annot in page.get("/Annots", ()):
+            annot = annot.get_object()
+            if "/StructParent" in annot:
+                annot[NameObject("/StructParent")] = NumberObject(int(annot["/StructParent"]) + base)
+    # the part's top elements (its document element's children) join the book's document element
+    document = ours["/K"].get_object()
+    if isinstance(document, ArrayObject):
+        document = document[0].get_object()
+    kids = theirs["/K"].get_object()
+    kids = kids[0].get_object() if isinstance(kids, ArrayObject) else kids
+    children = kids.get("/K", ArrayObject())
+    children = children.get_object() if hasattr(children, "get_object") else children
+    if not isinstance(children, ArrayObject):
+        children = ArrayObject([children])
+    into = document.get("/K", ArrayObject())
+    into = into.get_object() if hasattr(into, "get_object") else into
+    if not isinstance(into, ArrayObject):
+        into = ArrayObject([into])
+    for child in children:
+        copy = child.clone(writer)
+        element = copy.get_object()
+        if isinstance(element, DictionaryObject):
+            element[NameObject("/P")] = document.indirect_reference if document.indirect_reference else ours["/K"]
+        into.append(copy)
+    document[NameObject("/K")] = into
 
 
 def _outline(writer: Any, laid: Sequence[LaidPart]) -> None:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -455,8 +456,8 @@ def test_book_is_cut_into_parts_of_the_part_size(book_in_parts: dict[int, tuple[
     assert 4 < entries <= 8, "the fixture book no longer fits the cuts below"
     job, _ = book_in_parts[4]
     assert not job.html
-    # front, pictures, the entries four by four, timeline, summary, endnotes (up to 8 entries each)
-    assert len(job.parts) == 2 + (entries + 3) // 4 + 3
+    # front, pictures, the entries four by four, timeline, summary, endnotes (up to 8 entries each), sources
+    assert len(job.parts) == 2 + (entries + 3) // 4 + 4
     job, _ = book_in_parts[1]
     entry_parts = [part.count('<section class="entry">') for part in job.parts]
     assert sum(entry_parts) == entries and max(entry_parts) == 1, "one entry a part, each once"
@@ -509,7 +510,8 @@ def test_book_cut_inside_chapters_numbers_and_links_across_parts(
     outline = _outline(parted)
     depth_one = [title for depth, title, _ in outline if depth == 0]
     assert depth_one == [title for depth, title, _ in _outline(book) if depth == 0]
-    after_endnotes = outline[[t for _, t, _ in outline].index("Endnotes") + 1:]
+    titles = [t for _, t, _ in outline]
+    after_endnotes = outline[titles.index("Endnotes") + 1:titles.index("Sources") if "Sources" in titles else None]
     names = set(_entries())
     assert [t for _, t, _ in after_endnotes] == [t for d, t, _ in outline if d == 0 and t in names], \
         "the endnotes' headings, in the entries' order"
@@ -704,3 +706,26 @@ def test_runaway_brief_is_stopped_with_a_clean_error(limit: dict, tmp_path: Path
     assert elapsed < 120, f"stopping the brief took {elapsed:.1f} s"
     assert not (tmp_path / "pdf" / "huge-table.pdf").exists()
     assert not list(tmp_path.glob("cache/*.pdf")), "a stopped brief was cached"
+
+
+def test_book_in_parts_is_tagged_as_the_one_document_book(book: Path,
+                                                          book_in_parts: dict[int, tuple[PdfJob, Path]]) -> None:
+    """Every part's structure joins the book's: the same headings, tables, figures and links as in one
+    document, and every page's marked content found through the one parent tree."""
+    def kinds(reader: PdfReader) -> Counter:
+        return Counter(str(e["/S"]) for e in _struct(reader))
+
+    whole = kinds(PdfReader(book))
+    for size in (4, 1):
+        reader = PdfReader(book_in_parts[size][1])
+        found = kinds(reader)
+        for tag in ("/H1", "/H2", "/H3", "/Table", "/Figure", "/Link", "/L"):
+            assert found[tag] == whole[tag], f"parts of {size}: {tag} {found[tag]} in the tree, {whole[tag]} in one"
+        tree = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+        nums = tree["/ParentTree"].get_object()["/Nums"]
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        assert len(keys) == len(set(keys)), "a parent-tree key stands twice"
+        marked = [int(page["/StructParents"]) for page in reader.pages if "/StructParents" in page]
+        assert set(marked) <= set(keys), "a page's marked content is outside the structure tree"
+        unmarked = sum("/StructParents" not in page for page in PdfReader(book).pages)
+        assert len(reader.pages) - len(marked) == unmarked, "a page of a part lost its marked content"
