@@ -979,6 +979,8 @@ def export(graph: Graph, directory_urls: bool = True) -> dict[str, Any]:
             claim["independent_origins"] = [
                 {"name": o.name, **({"source": o.source} if o.source else {}), "relayed_by": list(relays)}
                 for o, relays in backing.origins]
+        if "url" in data:  # a source's own address: "url" is the entity's page on the site
+            data["source_url"] = data.pop("url")
         entities[record.id] = {"kind": record.kind.name, "url": url_of(record, directory_urls), **data}
     return {"format": "briefgen-graph/1", "entities": entities,
             "links": [{"from": link.source, "to": link.target, "via": link.via, "claim": link.claim}

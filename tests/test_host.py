@@ -179,7 +179,7 @@ def test_a_page_in_place_of_a_generated_one_is_an_error(tmp_path: Path) -> None:
     assert not (project / "site").exists()
 
 
-AWESOME_YML = PROJECT_MKDOCS_YML.replace("  - search\n", "  - search\n  - awesome-nav\n")
+AWESOME_YML = PROJECT_MKDOCS_YML.replace("plugins:\n", "plugins:\n  - awesome-nav\n")
 NAV_YML = """\
 nav:
   - index.md
@@ -250,7 +250,7 @@ def test_material_shows_each_generated_pages_table_of_contents(default_nav: Buil
     assert "#top" not in toc  # Material shows the page title above, not in the list
     assert material_toc(default_nav.page("sources/harbour-bulletin/index.html")) == ["#text", "#citing"]
     assert material_toc(default_nav.page("grades/index.html")) == [
-        "#reliability", "#credibility", "#grades", "#conventions"]
+        "#reliability", "#credibility", "#sources", "#grades", "#conventions"]
 
 
 def test_the_table_of_contents_nests_under_its_heading(default_nav: Built) -> None:
@@ -272,8 +272,11 @@ def test_the_mkdocs_theme_shows_each_generated_pages_table_of_contents(tmp_path:
     assert mkdocs_toc(built.page("sources/harbour-bulletin/index.html")) == ["#top", "#text", "#citing"]
 
 
-def test_search_finds_the_sections_of_generated_pages(default_nav: Built) -> None:
-    index = json.loads(default_nav.page("search/search_index.json"))
+def test_mkdocs_search_finds_the_sections_of_generated_pages(tmp_path: Path) -> None:
+    """A project that keeps MkDocs' own search plugin gets an entry for each section of a generated page."""
+    yml = PROJECT_MKDOCS_YML.replace("plugins:\n", "plugins:\n  - search\n")
+    built = build(project_with(tmp_path / "project", yml))
+    index = json.loads(built.page("search/search_index.json"))
     locations = {d["location"] for d in index["docs"]}
     assert "grades/#reliability" in locations, sorted(locations)[:20]
 
