@@ -20,6 +20,8 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 FIXTURES = TESTS / "fixtures"
+CORPUS = FIXTURES / "corpus"
+"""The first corpus frozen for tests (see its README): editing content/ never changes what they see."""
 
 #: 2024-01-01T00:00:00Z — the "as of" day of every test build.
 EPOCH = "1704067200"
@@ -85,7 +87,8 @@ def briefgen_build(project: Path, *args: str) -> subprocess.CompletedProcess[str
 
 @pytest.fixture(scope="session")
 def repo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """The repository's own site: ``mkdocs build --strict`` from the repo root into a temporary folder."""
+    """The first corpus's site (the frozen copy, :data:`CORPUS`): ``mkdocs build --strict`` into a temporary
+    folder."""
     site = tmp_path_factory.mktemp("repo-site") / "site"
-    done = run([*tool("mkdocs"), "build", "--strict", "-q", "-d", str(site)], cwd=REPO)
+    done = run([*tool("mkdocs"), "build", "--strict", "-q", "-d", str(site)], cwd=CORPUS)
     return done, site

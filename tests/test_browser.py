@@ -1,6 +1,6 @@
 """The built site in a real browser: headless Debian Chromium driven by Playwright (sync API).
 
-The repository's own site (content/ + mkdocs.yml) is built once (``repo_site`` in
+The first corpus, frozen for tests (``tests/fixtures/corpus``), is built once (``repo_site`` in
 conftest.py) and served by ``http.server`` on 127.0.0.1 on a free port. A reader's
 journey is then followed click by click: a citation marker → its reference → the
 highlighted passage on the source page → back → a participant → its Related section

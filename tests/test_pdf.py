@@ -29,6 +29,7 @@ from briefgen.pdf import PdfError, PdfJob, assets_dir, render_all, render_pdf
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
+CORPUS = TESTS / "fixtures" / "corpus"  # the first corpus, frozen: an edit to content/ changes no test
 BRIEFGEN = str(Path(sys.executable).with_name("briefgen"))
 EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
 SITE_URL = "https://briefing.example.org/"
@@ -50,8 +51,8 @@ def briefgen(project: Path, *args: str, timeout: float = 240) -> subprocess.Comp
 
 def copy_project(root: Path, *, cache_from: Path | None = None) -> Path:
     """The repository's content/ and mkdocs.yml (with site_url) in ``root``."""
-    shutil.copytree(REPO / "content", root / "content")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    shutil.copytree(CORPUS / "content", root / "content")
+    config = (CORPUS / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"(?m)^site_url:.*\n", "", config)
     (root / "mkdocs.yml").write_text(f"site_url: {SITE_URL}\n{config}", encoding="utf-8")
     if cache_from is not None and (cache_from / ".briefgen-cache").is_dir():
@@ -78,7 +79,7 @@ def counts(done: subprocess.CompletedProcess[str]) -> tuple[int, int]:
 
 
 def brief_ids() -> list[str]:
-    return sorted(p.stem for folder in BRIEF_FOLDERS for p in (REPO / "content" / folder).glob("*.yaml"))
+    return sorted(p.stem for folder in BRIEF_FOLDERS for p in (CORPUS / "content" / folder).glob("*.yaml"))
 
 
 # --- the repository's site, built once -----------------------------------------------------------------
@@ -104,7 +105,7 @@ def test_every_brief_and_the_book_exist_and_are_linked(site: Path) -> None:
     assert not missing, f"no PDF brief for {missing}"
     assert (site / "pdf" / "books" / f"{BOOK}.pdf").is_file()
     for folder in BRIEF_FOLDERS:
-        for path in (REPO / "content" / folder).glob("*.yaml"):
+        for path in (CORPUS / "content" / folder).glob("*.yaml"):
             html = (site / folder / path.stem / "index.html").read_text(encoding="utf-8")
             assert "Download PDF brief" in html, f"{folder}/{path.stem}: no PDF link"
             assert f'href="../../pdf/{path.stem}.pdf"' in html, f"{folder}/{path.stem}: wrong PDF link"
@@ -135,14 +136,14 @@ def _citations(data: dict) -> Iterator[dict]:
 
 
 def test_brief_quotes_stand_verbatim_with_their_grades(brief: Path) -> None:
-    data = yaml.safe_load((REPO / "content" / "exercises" / f"{EXERCISE}.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((CORPUS / "content" / "exercises" / f"{EXERCISE}.yaml").read_text(encoding="utf-8"))
     text = squash("".join(pdf_text(brief)))
     quotes = {c["quote"] for c in _citations(data)}
     assert quotes
     for quote in quotes:
         assert squash(quote) in text, f"endnote quote not verbatim in the brief: {quote!r}"
     def reliability(source: str) -> str:
-        return yaml.safe_load((REPO / "content" / "sources" / f"{source}.yaml").read_text(encoding="utf-8"))[
+        return yaml.safe_load((CORPUS / "content" / "sources" / f"{source}.yaml").read_text(encoding="utf-8"))[
             "reliability"]
 
     # as the editors grade them: the source's letter from its file, the digit from the citation
@@ -155,7 +156,7 @@ def test_brief_quotes_stand_verbatim_with_their_grades(brief: Path) -> None:
 def test_brief_metadata(brief: Path) -> None:
     reader = PdfReader(brief)
     meta = reader.metadata
-    name = yaml.safe_load((REPO / "content" / "exercises" / f"{EXERCISE}.yaml").read_text(encoding="utf-8"))["name"]
+    name = yaml.safe_load((CORPUS / "content" / "exercises" / f"{EXERCISE}.yaml").read_text(encoding="utf-8"))["name"]
     assert meta.title == name
     assert meta.subject and "TLP:CLEAR" in meta.subject and name in meta.subject
     assert meta.get("/Keywords"), "no keywords"
@@ -187,7 +188,7 @@ def test_brief_outline_and_links(brief: Path) -> None:
             if action.get("/S") == "/URI":
                 uris.append(str(action["/URI"]))
     assert internal >= 3, "citation numbers should link to their endnotes"
-    addresses = {source.get(key) for path in (REPO / "content" / "sources").glob("*.yaml")
+    addresses = {source.get(key) for path in (CORPUS / "content" / "sources").glob("*.yaml")
                  for source in [yaml.safe_load(path.read_text(encoding="utf-8"))] for key in ("url", "archive_url")}
     # links go to the site, or to a cited source's own address (its url or archived copy)
     assert uris and all(u.startswith(SITE_URL) or u in addresses for u in uris), uris
@@ -330,12 +331,12 @@ def book(site: Path) -> Path:
 
 def _entries() -> list[str]:
     """Titles of the book's entities, from its definition and the fact files."""
-    definition = yaml.safe_load((REPO / "content" / "briefs" / f"{BOOK}.yaml").read_text(encoding="utf-8"))
+    definition = yaml.safe_load((CORPUS / "content" / "briefs" / f"{BOOK}.yaml").read_text(encoding="utf-8"))
     ids = [p.stem for kind in definition["scope"].get("kinds", ()) for p in
-           (REPO / "content" / f"{kind}s").glob("*.yaml")] + list(definition["scope"].get("ids", ()))
+           (CORPUS / "content" / f"{kind}s").glob("*.yaml")] + list(definition["scope"].get("ids", ()))
     names = []
     for entity_id in dict.fromkeys(ids):
-        path = next((REPO / "content").glob(f"*/{entity_id}.yaml"))
+        path = next((CORPUS / "content").glob(f"*/{entity_id}.yaml"))
         names.append(yaml.safe_load(path.read_text(encoding="utf-8"))["name"])
     return names
 

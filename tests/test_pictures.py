@@ -25,12 +25,13 @@ from briefgen.link import Graph
 from briefgen.project import check
 
 REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "fixtures" / "corpus"  # the first corpus, frozen: an edit to content/ changes no test
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    result = check(REPO / "content")
+    result = check(CORPUS / "content")
     assert result.graph is not None
     return result.graph
 
@@ -204,7 +205,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from briefgen.build import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
-    assert build_site(REPO / "mkdocs.yml", quiet=True, site_dir=out, pdf=False) == 0
+    assert build_site(CORPUS / "mkdocs.yml", quiet=True, site_dir=out, pdf=False) == 0
     return out
 
 
