@@ -97,7 +97,6 @@ def number_range(claim: Any) -> Interval:
     n = float(claim.value)
     if getattr(claim, "to", None) is not None:
         return Interval(n, float(claim.to))
-    bound = claim.bounding if hasattr(claim, "bounding") else ("about" if claim.approximate else "exact")
     return {
         "exact": Interval(n, n),
         "about": Interval(n * (1 - ABOUT), n * (1 + ABOUT)),
@@ -105,7 +104,7 @@ def number_range(claim: Any) -> Interval:
         "over": Interval(n + 1, math.inf),
         "at-least": Interval(n, math.inf),
         "at-most": Interval(0, n),
-    }[bound]
+    }[claim.bounding]
 
 
 def _key(claim: Any) -> Any:

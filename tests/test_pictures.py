@@ -77,7 +77,7 @@ def test_timeline_draws_every_dated_entry_with_a_link(claims_graph: Graph) -> No
 
 def test_fuzzy_dates_are_drawn_faded_with_whiskers(graph: Graph) -> None:
     entries = [e for e in views.timeline(graph) if e.fuzzy]
-    assert entries, "the corpus has fuzzy dates (2012, early Aug 2016, late Jul 2017?)"
+    assert entries, "the corpus has fuzzy dates (2012, early Aug 2016, late Jul 2019)"
     root = _parse(pictures.timeline(entries, _link))
     rects = list(root.iter(f"{SVG}rect"))
     assert all(r.get("fill-opacity") == ".28" for r in rects if r.get("height") == "10")
