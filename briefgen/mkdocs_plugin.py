@@ -40,14 +40,6 @@ from briefgen.site import Site, plan
 log = get_plugin_logger(__name__)
 
 
-def _shown(path: Path) -> Path:
-    """A path as editors see it: relative to the working folder when it lies inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
-
-
 class BriefgenConfig(Config):
     """Options under ``plugins: - briefgen:`` in mkdocs.yml."""
 
@@ -221,7 +213,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def _plan(self) -> tuple[Site | None, CheckResult]:
         """Plan the site (None when content has errors); pages render from this plan from now on."""
-        content = _shown(self.project / self.config.content)
+        content = Path(output.shown(self.project / self.config.content))
         # the plan lives until the build ends: the collector need not walk it while pages render
         with memory.collector_paused(then_freeze=True):
             site, result = plan(content, self.project, pdf=self.config.pdf, edition=self.edition(),
@@ -279,7 +271,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             if what is None and self.config.pdf and f.dest_uri.startswith(f"{PDF_FOLDER}/"):
                 what = f"the folder {PDF_FOLDER}/ of PDF briefs"
             if what is not None and f.abs_src_path is not None:
-                clashes.append(f"{_shown(Path(f.abs_src_path))}:1:1: error: it would be written to {f.dest_uri}, "
+                clashes.append(f"{output.shown(Path(f.abs_src_path))}:1:1: error: it would be written to {f.dest_uri}, "
                                f"in place of {what} that briefgen generates (hint: rename or move it)")
         for line in clashes:
             log.error(line)

@@ -69,7 +69,7 @@ class Keep:
 
 
 def shown(path: Path) -> str:
-    """A path as the user sees it: relative to the working folder when it lies inside it."""
+    """A path as the user sees it: relative to the working folder when it lies inside it (links not followed)."""
     try:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
