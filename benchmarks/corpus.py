@@ -653,7 +653,7 @@ def _occurrences(flat: str, quote: str) -> int:
 
 def _prefix_for(text: str, flat: str, sent: Sentence) -> str:
     """The shortest run of preceding words that makes the quote's occurrence unique."""
-    from briefgen import quotes  # the check's own matcher: the prefix must satisfy it, not an imitation
+    from briefgen.check import quotes  # the check's own matcher: the prefix must satisfy it, not an imitation
 
     before = flat[: sent.start].rstrip().split(" ")
     for words in range(2, len(before) + 1):

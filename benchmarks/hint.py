@@ -136,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(__file__).resolve().parent / ".work")
     args = parser.parse_args(argv)
-    from briefgen import quotes
-    from briefgen.project import check
+    from briefgen.check import quotes
+    from briefgen.check.pipeline import check
 
     work = args.workdir.resolve() / f"hint-{args.megabytes}mb-{args.quotes}q-{args.words}w"
     write_project(work, args.megabytes, args.quotes, args.words, args.seed)

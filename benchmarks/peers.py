@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from benchmarks.corpus import FOLDERS, REPO, Corpus, Entity
-from briefgen.views import KIND_TITLES, PROPERTY_TITLES  # the peers title pages as briefgen does
+from briefgen.site.views import KIND_TITLES, PROPERTY_TITLES  # the peers title pages as briefgen does
 
 GLANCE = ("status", "date", "location", "participant", "strength", "framework", "member", "established",
           "duration_days")

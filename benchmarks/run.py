@@ -14,7 +14,7 @@ peers (:mod:`benchmarks.peers`), then runs each tool in a fresh subprocess, alte
 * ``yaml_floor``      parse every fact file with ``yaml.load(CSafeLoader)``; the figure is
   the time measured inside the process after ``import yaml`` (no start-up), the floor
   any libyaml-based check must pay
-* ``briefgen_startup`` ``python -c "import briefgen.cli, briefgen.project"``: the fixed cost
+* ``briefgen_startup`` ``python -c "import briefgen.cli, briefgen.check.pipeline"``: the fixed cost
   inside ``briefgen check``'s wall time
 
 briefgen is timed from a copy of its package taken when the run starts (``PYTHONPATH``
@@ -165,7 +165,7 @@ def tools_for(size_dir: Path, with_pdf: bool) -> list[Tool]:
              output=hugo_dir / "public"),
         Tool("mkdocs_plain", [*executable("mkdocs"), "build", "-q"], plain, (plain / "site",), output=plain / "site"),
         Tool("yaml_floor", [sys.executable, str(HERE / "floor.py"), "content"], project, inner=_floor_seconds),
-        Tool("briefgen_startup", [sys.executable, "-c", "import briefgen.cli, briefgen.project"], project),
+        Tool("briefgen_startup", [sys.executable, "-c", "import briefgen.cli, briefgen.check.pipeline"], project),
     ]
     if with_pdf:
         cache = project / ".briefgen-cache"

@@ -13,12 +13,12 @@ from pathlib import Path
 import click
 
 from briefgen import __version__
+from briefgen.check.pipeline import CheckResult, check
 from briefgen.diagnostics import visible
+from briefgen.editor.scaffold import ScaffoldError
+from briefgen.editor.schema import bundle, dumps
 from briefgen.model import KIND_BY_NAME
-from briefgen.parts import BOOK_PART_SIZE
-from briefgen.project import CheckResult, check
-from briefgen.scaffold import ScaffoldError
-from briefgen.schema import bundle, dumps
+from briefgen.pdf.parts import BOOK_PART_SIZE
 
 
 def summary(result: CheckResult, content: Path) -> str:
@@ -56,7 +56,7 @@ def check_command(content: Path, strict: bool, output_format: str, quiet: bool) 
         raise click.BadParameter(f"'{content}' is not a folder", param_hint="CONTENT")
     result = check(content)
     if output_format == "json":
-        from briefgen.report import as_json
+        from briefgen.check.report import as_json
 
         click.echo(as_json(result, content, None if quiet else summary(result, content)), nl=False)
     else:
@@ -91,8 +91,8 @@ def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | N
     Only a folder a briefgen build made (it holds .briefgen-site), an empty folder or none
     is replaced; anything else is refused and left as it is.
     """
-    from briefgen.build import build_site
-    from briefgen.output import Keep
+    from briefgen.build.output import Keep
+    from briefgen.mkdocs.build import build_site
 
     keep = Keep(hidden=True, names=keep_names) if keep_hidden or keep_names else None
     sys.exit(build_site(config_file, strict=strict, quiet=quiet, edition=edition, site_dir=site_dir, pdf=pdf,
@@ -113,59 +113,32 @@ def build_command(config_file: Path, strict: bool, quiet: bool, edition: str | N
 def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, workers: int | None,
                 no_cache: bool, edition: str | None, book_part_size: int) -> None:
     """Render PDF briefs (of IDS, or of every entity) without building the site."""
-    import jinja2
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import PluginError
+    from briefgen.build.core import Build, BuildError
+    from briefgen.build.output import io_error
+    from briefgen.mkdocs.build import load_settings
 
-    from briefgen.pdf import PdfError
-    from briefgen.publish import PDF_FOLDER, PdfSettings, book_jobs, jobs, render
-    from briefgen.render import template_error
-    from briefgen.site import plan
-
-    config = load_config(str(config_file))
-    project = config_file.resolve().parent
-    plugin = config.plugins.get("briefgen")
-    if plugin is None:
-        raise click.UsageError(f"{config_file} does not enable the briefgen plugin")
-    if edition is not None:
-        plugin.config.edition = edition
     try:
-        chosen = plugin.edition()
-    except PluginError as exc:
-        raise click.UsageError(str(exc).removeprefix("briefgen: ")) from None
-    content = project / plugin.config.content
-    templates = project / plugin.config.templates
-    site, result = plan(content, project, pdf=True, edition=chosen, templates=templates,
-                        directory_urls=config.use_directory_urls)
+        build = Build(load_settings(config_file, edition=edition, pdf=True))
+    except BuildError as exc:
+        raise click.UsageError(str(exc)) from None
+    result = build.plan()
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format(), err=True)
-    if site is None:
-        click.echo(summary(result, content), err=True)
+    if build.site is None:
+        click.echo(summary(result, build.content), err=True)
         sys.exit(1)
-    known = {p.id for p in site.views.entities} | {i for i, _ in site.books}
-    unknown = [i for i in ids if i not in known]
+    unknown = [i for i in ids if i not in build.known()]
     if unknown:
         raise click.BadParameter(f"no entity with id {', '.join(map(repr, unknown))}", param_hint="IDS")
-    settings = PdfSettings(project, content, site_url=config.site_url, edition=chosen, workers=workers,
-                           cache=not no_cache, templates=templates, directory_urls=config.use_directory_urls,
-                           book_part_size=book_part_size)
     try:
-        job_list = jobs(site.graph, site.views, settings, site.renderer, ids)
-        job_list += book_jobs(site.graph, site.views, site.books, settings, site.renderer, ids)
-        report = render(job_list, output or Path(config.site_dir) / PDF_FOLDER, settings)
-    except PdfError as exc:
-        click.echo("\n".join(visible(line) for line in str(exc).splitlines()), err=True)
-        sys.exit(1)
-    except jinja2.TemplateError as exc:
-        click.echo(template_error(exc), err=True)
+        done = build.publish(output, ids, workers=workers, cache=not no_cache, book_part_size=book_part_size)
+    except BuildError as exc:
+        click.echo("\n".join(exc.lines) or str(exc), err=True)
         sys.exit(1)
     except OSError as exc:  # a PDF (or the cache) could not be written: _place names the file
-        from briefgen.output import io_error
-
         click.echo(io_error(exc.filename, "write", exc), err=True)
         sys.exit(1)
-    click.echo(f"PDF briefs: {len(report.rendered)} rendered, {len(report.cached)} from cache, "
-               f"{report.seconds:.2f} s on {report.workers} worker{'s' if report.workers != 1 else ''}")
+    click.echo(done)
 
 
 @main.command("schema")
@@ -178,7 +151,7 @@ def pdf_command(ids: tuple[str, ...], config_file: Path, output: Path | None, wo
               help="Exit 1 if a schema file in DIR (default: schemas) is missing or out of date.")
 def schema_command(kind: str | None, write_dir: Path | None, check_dir: Path | None) -> None:
     """Print the JSON Schema of fact files (of one KIND, or of all); or write or check schemas/."""
-    from briefgen import schemafiles
+    from briefgen.editor import schemafiles
 
     if write_dir is not None or check_dir is not None:
         if kind is not None or (write_dir is not None and check_dir is not None):
@@ -205,7 +178,7 @@ def schema_command(kind: str | None, write_dir: Path | None, check_dir: Path | N
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init_command(directory: Path) -> None:
     """Start a briefing project in DIRECTORY (default: here): mkdocs.yml, content/, schemas/, CI, hooks."""
-    from briefgen.init import InitError, init
+    from briefgen.editor.init import InitError, init
 
     try:
         written = init(directory)
@@ -225,7 +198,7 @@ def init_command(directory: Path) -> None:
               help="The content folder.")
 def new_command(kind: str, entity_id: str, content: Path) -> None:
     """Write a commented fact file content/<folder>/ID.yaml to fill in (and, for a source, ID.txt)."""
-    from briefgen import scaffold
+    from briefgen.editor import scaffold
 
     problem = scaffold.id_problem(entity_id)
     if problem:

@@ -4,7 +4,7 @@ Entity pages live at ``<kind folder>/<id>/`` and briefs at ``pdf/<id>.pdf``; the
 files below live beside them. An entity whose id were one of these names would take the
 place of that page (an actor ``index`` would be ``actors/index.html``, the list of actors),
 so the check refuses those ids: :data:`RESERVED` is made from the same names the site plan
-(:func:`briefgen.site.plan`) writes its pages under, and a test holds a real build to it.
+(:func:`briefgen.site.plan.plan`) writes its pages under, and a test holds a real build to it.
 """
 
 from __future__ import annotations

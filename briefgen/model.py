@@ -24,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from briefgen import dates, markdown
+from briefgen import markdown
+from briefgen.check import dates
 from briefgen.diagnostics import BIDI_CONTROLS, unicode_name, visible
 from briefgen.layout import ID_MAX
 

@@ -1,6 +1,6 @@
 """Many reports, one briefing: which values agree, which one the briefing holds, and what holds now.
 
-Unit tests of :mod:`briefgen.agreement`, then the fictional fixture ``tests/fixtures/claims/``
+Unit tests of :mod:`briefgen.site.agreement`, then the fictional fixture ``tests/fixtures/claims/``
 (two newspapers reporting the same drills before and after) through the views, a real
 build and its PDF.
 """
@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from briefgen import agreement, views
-from briefgen.link import Graph
-from briefgen.project import check
+from briefgen.check.link import Graph
+from briefgen.check.pipeline import check
+from briefgen.site import agreement, views
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "claims"
 BRIEFGEN = str(Path(sys.executable).parent / "briefgen")

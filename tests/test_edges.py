@@ -24,13 +24,14 @@ import pytest
 from conftest import FIXTURES, briefgen_build, make_project, run, tool
 from pypdf import PdfReader
 
-from briefgen import dates, pictures, views
+from briefgen.check import dates
+from briefgen.check.pipeline import check
 from briefgen.layout import ID_MAX, RESERVED
 from briefgen.model import KINDS
-from briefgen.project import check
-from briefgen.publish import PdfSettings, jobs
-from briefgen.render import Renderer, markdown
-from briefgen.site import plan
+from briefgen.pdf.jobs import PdfSettings, jobs
+from briefgen.site import pictures, views
+from briefgen.site.plan import plan
+from briefgen.site.render import Renderer, markdown
 
 VALID = FIXTURES / "valid" / "content"
 TODAY = dt.date(2024, 1, 1)

@@ -39,13 +39,13 @@ from click.testing import CliRunner
 from pydantic import BaseModel
 from pypdf import PdfReader
 
+from briefgen.check.link import Graph
+from briefgen.check.pipeline import check
+from briefgen.check.validate import field_refs
 from briefgen.cli import main
-from briefgen.editions import PUBLIC, Edition, _own_refs, redact, withholds
-from briefgen.link import Graph
 from briefgen.model import BOOK_KIND, KINDS, ActorRef, ClaimBase, Strict
-from briefgen.project import check
-from briefgen.site import plan
-from briefgen.validate import field_refs
+from briefgen.site.editions import PUBLIC, Edition, _own_refs, redact, withholds
+from briefgen.site.plan import plan
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "editions"
@@ -739,7 +739,7 @@ def test_commit_subjects_are_hidden_when_anything_of_any_kind_is_withheld(kind: 
     commit_all(project, f"Add the edition fixture ({COMMIT_SUBJECT})")
     site, result = plan(project / "content", project, edition=PUBLIC)
     assert site is not None, result.diagnostics
-    shown = "".join(site.render(uri, "../../") for uri in site.pages)
+    shown = "".join(site.pages[uri].body("../../") for uri in site.pages)
     assert "<time" in shown, "the history (dates and hashes) is shown"
     if kind is None:
         assert COMMIT_SUBJECT in shown, "an edition that withholds nothing shows commit subjects"

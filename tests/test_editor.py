@@ -15,9 +15,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from briefgen import scaffold, schemafiles
 from briefgen.cli import main
 from briefgen.diagnostics import Diagnostic, Severity
+from briefgen.editor import scaffold, schemafiles
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

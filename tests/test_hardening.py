@@ -188,7 +188,7 @@ def _group(pgid: int) -> list[tuple[int, str]]:
 def _lock_is_free(staging: Path) -> bool:
     import fcntl
 
-    from briefgen.output import LOCK_NAME
+    from briefgen.build.output import LOCK_NAME
 
     with open(staging / LOCK_NAME, "rb") as handle:
         try:
@@ -246,7 +246,7 @@ def test_a_build_killed_while_pdfs_render_leaves_no_process_behind(big_project: 
 def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> None:
     import fcntl
 
-    from briefgen.output import LOCK_NAME, sweep
+    from briefgen.build.output import LOCK_NAME, sweep
 
     dead, running, foreign = tmp_path / ".site-dead", tmp_path / ".site-running", tmp_path / ".site-foreign"
     for folder in (dead, running, foreign):
@@ -263,7 +263,7 @@ def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> N
 
 
 def test_sweep_follows_no_link_and_takes_no_lock_that_is_a_link(tmp_path: Path) -> None:
-    from briefgen.output import LOCK_NAME, sweep
+    from briefgen.build.output import LOCK_NAME, sweep
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -280,7 +280,7 @@ def test_sweep_follows_no_link_and_takes_no_lock_that_is_a_link(tmp_path: Path) 
 
 def test_a_replaced_site_whose_deletion_was_cut_short_is_swept(tmp_path: Path) -> None:
     """The old site is moved into a locked ``.site-old-…`` folder and deleted old-site-first, lock last."""
-    from briefgen.output import LOCK_NAME, sweep
+    from briefgen.build.output import LOCK_NAME, sweep
 
     cut_short = tmp_path / ".site-old-abc"
     (cut_short / "site" / "actors").mkdir(parents=True)

@@ -1,7 +1,7 @@
-"""Git-aware history (briefgen/history.py) and its place on entity and source pages.
+"""Git-aware history (briefgen/site/history.py) and its place on entity and source pages.
 
 Every repository here is made in ``tmp_path`` with fixed commit dates; the suite never
-touches the repository it runs in. Pages are planned in-process (``briefgen.site.plan``),
+touches the repository it runs in. Pages are planned in-process (``briefgen.site.plan.plan``),
 which is what the MkDocs plugin and ``briefgen pdf`` do.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import history
-from briefgen.site import plan
+from briefgen.site import history
+from briefgen.site.plan import plan
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "valid" / "content"
 DRILL = "exercises/tidewater-2019.yaml"
@@ -96,7 +96,7 @@ def test_pages_show_last_changed_and_history(repo: Path) -> None:
     other = next(p for p in site.views.entities if p.id == "aldoria")
     assert other.last_changed == "2 Jan 2020" and len(other.history) == 1
 
-    html = site.render("exercises/tidewater-2019.md", "../../")
+    html = site.pages["exercises/tidewater-2019.md"].body("../../")
     assert '<p class="bg-changed">Last changed 5 Mar 2021</p>' in html
     assert html.index("Last changed") < html.index('id="references"') < html.index('<details class="bg-history">')
     assert "<summary>History</summary>" in html
@@ -106,7 +106,7 @@ def test_pages_show_last_changed_and_history(repo: Path) -> None:
 
     source = next(p for p in site.views.sources if p.id == "harbour-bulletin")
     assert source.last_changed == "2 Jan 2020" and len(source.history) == 1
-    html = site.render("sources/harbour-bulletin.md", "../../")
+    html = site.pages["sources/harbour-bulletin.md"].body("../../")
     assert "Last changed 2 Jan 2020" in html and '<details class="bg-history">' in html
 
 
@@ -131,7 +131,7 @@ def test_source_date_epoch_clamps_every_date(repo: Path, monkeypatch: pytest.Mon
     page = next(p for p in site.views.entities if p.id == "tidewater-2019")
     assert page.last_changed == "1 Jun 2020"
     assert max(c.date for p in site.views.entities for c in p.history) <= "2020-06-01"
-    assert "Last changed 1 Jun 2020" in site.render("exercises/tidewater-2019.md", "../../")
+    assert "Last changed 1 Jun 2020" in site.pages["exercises/tidewater-2019.md"].body("../../")
 
 
 def test_without_git_on_path_the_build_works_and_shows_no_history(repo: Path,
@@ -145,7 +145,7 @@ def test_without_git_on_path_the_build_works_and_shows_no_history(repo: Path,
     site, result = plan(repo / "content", repo)
     assert site is not None, [d.format() for d in result.diagnostics]
     assert all(p.last_changed is None and p.history == () for p in site.views.entities)
-    html = site.render("exercises/tidewater-2019.md", "../../")
+    html = site.pages["exercises/tidewater-2019.md"].body("../../")
     assert "Last changed" not in html and "bg-history" not in html
 
 
@@ -158,7 +158,7 @@ def test_outside_a_repository_there_is_no_history(tmp_path: Path, monkeypatch: p
     site, result = plan(tmp_path / "content", tmp_path)
     assert site is not None, [d.format() for d in result.diagnostics]
     assert all(p.history == () for p in (*site.views.entities, *site.views.sources))
-    assert "Last changed" not in site.render("sources/harbour-bulletin.md", "../../")
+    assert "Last changed" not in site.pages["sources/harbour-bulletin.md"].body("../../")
 
 
 def test_a_shallow_clone_claims_no_changes_it_cannot_see(repo: Path, tmp_path: Path) -> None:
@@ -176,7 +176,7 @@ def test_a_shallow_clone_claims_no_changes_it_cannot_see(repo: Path, tmp_path: P
 
 def test_an_edition_that_withholds_anything_shows_no_commit_subjects(repo: Path) -> None:
     """Commit subjects are free text: they could name what a public edition withholds."""
-    from briefgen.editions import Edition
+    from briefgen.site.editions import Edition
 
     secret = repo / "content" / "actors" / "brevia.yaml"
     secret.write_text(secret.read_text(encoding="utf-8") + "marking: AMBER\n", encoding="utf-8")
@@ -186,7 +186,7 @@ def test_an_edition_that_withholds_anything_shows_no_commit_subjects(repo: Path)
     assert public is not None and internal is not None
 
     def shown(site) -> str:  # type: ignore[no-untyped-def]
-        return "".join(site.render(uri, "../../") for uri in site.pages)
+        return "".join(site.pages[uri].body("../../") for uri in site.pages)
 
     assert "CANARY-SUBJECT" in shown(internal)
     assert "CANARY-SUBJECT" not in shown(public)

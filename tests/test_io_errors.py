@@ -178,7 +178,7 @@ def test_a_site_folder_name_too_long_is_one_line(project: Path) -> None:
 def test_a_swap_that_fails_halfway_puts_the_previous_site_back(project: Path, tmp_path: Path,
                                                                tmpfs: Callable) -> None:
     """A staging folder on another disk than the site: the old site moves aside, the new one cannot follow."""
-    from briefgen.output import LOCK_NAME, replace
+    from briefgen.build.output import LOCK_NAME, replace
 
     assert briefgen(project, "build", "-q", "--no-pdf") == (0, [])
     site = project / "site"
@@ -195,7 +195,7 @@ def test_a_swap_that_fails_halfway_puts_the_previous_site_back(project: Path, tm
 
 def test_a_keep_hidden_swap_that_fails_halfway_puts_back_what_it_moved(project: Path, tmpfs: Callable) -> None:
     """One built entry cannot be renamed (a mount point): the entries moved before it go back."""
-    from briefgen.output import LOCK_NAME, Keep, replace
+    from briefgen.build.output import LOCK_NAME, Keep, replace
 
     assert briefgen(project, "build", "-q", "--no-pdf") == (0, [])
     site = project / "site"

@@ -1,4 +1,4 @@
-"""Tests of the link stage through ``briefgen.project.check``: references, quotes and sources across files.
+"""Tests of the link stage through ``briefgen.check.pipeline.check``: references, quotes and sources across files.
 
 Each test writes a small content folder: one source (``bulletin``) with its archived
 text, one valid actor (``aldoria``) citing it, and whatever files the test is about.
@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks import hint as hint_benchmark
-from briefgen import quotes
+from briefgen.check import quotes
+from briefgen.check.link import link
+from briefgen.check.load import parse
+from briefgen.check.pipeline import check
+from briefgen.check.quotes import closest_passage
+from briefgen.check.validate import Partial, Record, validate
 from briefgen.diagnostics import with_article
-from briefgen.link import link
-from briefgen.load import parse
 from briefgen.model import KIND_BY_NAME
-from briefgen.project import check
-from briefgen.quotes import closest_passage
-from briefgen.validate import Partial, Record, validate
 
 TEXT = """THE BULLETIN
 

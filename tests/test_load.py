@@ -1,4 +1,4 @@
-"""Unit tests of the safe YAML loader, ``briefgen.load``: YAML is untrusted input."""
+"""Unit tests of the safe YAML loader, ``briefgen.check.load``: YAML is untrusted input."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import load as load_module
-from briefgen.diagnostics import Diagnostic, Severity
-from briefgen.load import (
+from briefgen.check import load as load_module
+from briefgen.check.load import (
     FAST_MAX_BRACKETS,
     FAST_MAX_CHARS,
     FAST_MAX_RUN,
@@ -21,6 +20,7 @@ from briefgen.load import (
     parse_fast,
     parse_precisely,
 )
+from briefgen.diagnostics import Diagnostic, Severity
 
 REPO = Path(__file__).resolve().parent.parent
 

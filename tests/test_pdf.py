@@ -25,7 +25,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from briefgen.pdf import PdfError, PdfJob, assets_dir, render_all, render_pdf
+from briefgen.pdf.render import PdfError, PdfJob, assets_dir, render_all, render_pdf
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -399,9 +399,9 @@ def test_book_sections_and_outline(book: Path) -> None:
 
 @pytest.fixture(scope="module")
 def book_in_parts(project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[PdfJob, Path]]:
-    from briefgen.editions import PUBLIC
-    from briefgen.publish import PdfSettings, book_jobs
-    from briefgen.site import plan
+    from briefgen.pdf.jobs import PdfSettings, book_jobs
+    from briefgen.site.editions import PUBLIC
+    from briefgen.site.plan import plan
 
     out = tmp_path_factory.mktemp("parts")
     made = {}

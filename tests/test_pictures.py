@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from briefgen import pictures, views
-from briefgen.link import Graph
-from briefgen.project import check
+from briefgen.check.link import Graph
+from briefgen.check.pipeline import check
+from briefgen.site import pictures, views
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"  # the first corpus, frozen: an edit to content/ changes no test
@@ -202,7 +202,7 @@ def test_text_is_escaped_even_after_markup_of_the_same_characters(graph: Graph) 
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from briefgen.build import build_site
+    from briefgen.mkdocs.build import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
     assert build_site(CORPUS / "mkdocs.yml", quiet=True, site_dir=out, pdf=False) == 0

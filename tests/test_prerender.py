@@ -1,4 +1,4 @@
-"""Bodies rendered ahead by a forked worker (briefgen/prerender.py).
+"""Bodies rendered ahead by a forked worker (briefgen/build/prerender.py).
 
 The site build takes each page's body from the worker when the page comes, or renders it
 itself when the worker cannot give it; either way the page must be the same. Real
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import prerender
+from briefgen.build import prerender
 
 PAGES = [(f"kind/page-{i}.md", "../../") for i in range(300)]
 
@@ -85,14 +85,14 @@ import json, os, sys
 os.cpu_count = lambda: 2  # the worker is wanted even on a one-core machine
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from briefgen import prerender
+from briefgen.build import prerender
 if sys.argv[2] == "alone":
     prerender.usable = lambda: False
 config = load_config("mkdocs.yml", site_dir=sys.argv[1])
 config.plugins.on_startup(command="build", dirty=False)
 build(config)
 plugin = config.plugins["briefgen"]
-print(json.dumps([plugin.rendered_ahead, len(plugin.site.pages)]))
+print(json.dumps([plugin.build.rendered_ahead, len(plugin.build.site.pages)]))
 """
 
 

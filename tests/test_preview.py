@@ -23,7 +23,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from briefgen.mkdocs_plugin import BriefgenPlugin
+from briefgen.mkdocs.plugin import BriefgenPlugin
 
 VALID = FIXTURES / "valid" / "content"
 SERVE_URL = "http://127.0.0.1:8000/"
@@ -202,7 +202,7 @@ def test_without_a_nav_a_retitled_entity_is_rewritten_in_place(tmp_path: Path) -
 
 
 def test_a_load_cache_reads_again_only_the_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefgen import project as project_mod
+    from briefgen.check import pipeline as project_mod
 
     content = make_project(tmp_path / "project", VALID) / "content"
     loaded: list[str] = []

@@ -1,4 +1,4 @@
-"""Search (briefgen/search.py) and the offline edition (briefgen/offline.py), without a browser.
+"""Search (briefgen/site/search.py) and the offline edition (briefgen/site/offline.py), without a browser.
 
 What a reader sees — results, ranking, a copy opened from file:// — is in tests/test_browser.py;
 here: what the index reads of a page, the links of the offline edition, and what each build writes.
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import FIXTURES, briefgen_build, make_project
 
-from briefgen import offline, search
+from briefgen.site import offline, search
 
 PAGE = """<html><body><nav><a href="../">Home</a> Navigation words</nav>
 <p class="bg-edition">TLP:CLEAR</p>

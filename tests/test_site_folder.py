@@ -1,4 +1,4 @@
-"""The site folder: a build replaces only a folder that a briefgen build made (briefgen/output.py).
+"""The site folder: a build replaces only a folder that a briefgen build made (briefgen/build/output.py).
 
 Real builds (``briefgen build``, ``mkdocs build``) of the valid fixture into folders of
 every kind a user may name: none, an empty one, a built one, a folder of other files, a
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, make_project, run, tool
 
-from briefgen.output import MARKER
+from briefgen.build.output import MARKER
 
 
 def tree(root: Path) -> dict[str, str]:

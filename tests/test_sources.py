@@ -34,13 +34,13 @@ from pydantic import ValidationError
 from pypdf import PdfReader
 from test_editions import Scanner
 
-from briefgen import quotes
-from briefgen.editions import PUBLIC, redact
-from briefgen.link import Graph
+from briefgen.check import quotes
+from briefgen.check.link import Graph
+from briefgen.check.pipeline import check
+from briefgen.check.provenance import Provenance
 from briefgen.model import Citation, Source, passages
-from briefgen.project import check
-from briefgen.provenance import Provenance
-from briefgen.views import _window
+from briefgen.site.editions import PUBLIC, redact
+from briefgen.site.views import _window
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "multisource"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen.load import parse
+from briefgen.check.load import parse
+from briefgen.check.validate import Partial, validate
 from briefgen.model import KIND_BY_NAME
-from briefgen.validate import Partial, validate
 
 MENTION = "mentions:\n  - source: bulletin\n    quote: a quote\n    credibility: 2\n"
 

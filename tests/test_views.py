@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import views
-from briefgen.link import Graph
-from briefgen.project import check
+from briefgen.check.link import Graph
+from briefgen.check.pipeline import check
+from briefgen.site import views
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2024, 6, 1)

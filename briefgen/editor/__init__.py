@@ -1,0 +1,1 @@
+"""Editors' tools: a new project, a new fact file, JSON Schemas for editors."""

@@ -1,0 +1,1 @@
+"""PDF stage: briefs and briefing books planned as jobs and rendered through WeasyPrint."""

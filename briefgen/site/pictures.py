@@ -1,0 +1,658 @@
+"""Pictures: timeline, relationship graph and locator map as SVG, made at build time, offline.
+
+Each picture has a title, a text alternative (``<desc>`` and the ``alt`` the page shows
+beside it) and links on its marks. Colours come from ``currentColor`` and mid-tone
+accents, so the same SVG reads on light and dark pages and in print. Text from content
+is escaped like everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import accumulate
+
+from markupsafe import Markup, escape
+
+from briefgen.check.link import Graph
+from briefgen.site.views import Ref, TimelineEntry
+
+Linker = Callable[[Ref], str | None]
+"""Where a mark links: a relative URL on the site, an absolute one in a PDF, or nowhere."""
+
+CONDUCTED = "#1e88e5"
+PLANNED = "#ef6c00"
+OTHER = "#8e24aa"
+MEMBER = "#2e7d32"
+HIGHLIGHT = "#1e88e5"
+
+
+WIDE = 680.0
+"""Width of the wide layout (desktop pages, PDF books); the site shows it where the page is wider than this."""
+NARROW = 320.0
+"""Width of the narrow layout: a phone 360 px wide shows it at full size, its text at 12 px."""
+FONT = 12.0
+LINE = 15.0
+CHAR_EM = 0.6
+"""A generous mean advance of DejaVu Sans, in em: lines are broken by this estimate (no font metrics at build time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An SVG picture with its title and text alternative, and optionally a second layout for narrow screens."""
+
+    svg: Markup
+    title: str
+    alt: str
+    narrow: Markup | None = None
+
+    def for_print(self) -> Markup:
+        """The SVG with its text description in ``<title>``: a tagged PDF takes a figure's alternative from there."""
+        short = f">{escape(self.title)}</title>"
+        return Markup(str(self.svg).replace(short, f">{escape(self.title)}. {escape(self.alt)}</title>", 1))
+
+
+def responsive(wide: Picture | None, narrow: Picture | None) -> Picture | None:
+    """``wide`` with ``narrow``'s layout for small screens (the site shows the one that fits)."""
+    if wide is None or narrow is None:
+        return wide
+    return Picture(wide.svg, wide.title, wide.alt, narrow.svg)
+
+
+def _lines(text: str, width: float, size: float = FONT) -> list[str]:
+    """``text`` broken at spaces into lines that fit ``width`` (a word longer than a line is cut into pieces)."""
+    limit = max(4, int(width / (size * CHAR_EM)))
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        while len(word) > limit:
+            if line:
+                out.append(line)
+                line = ""
+            out.append(word[:limit])
+            word = word[limit:]
+        if line and len(line) + 1 + len(word) > limit:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line or not out:
+        out.append(line)
+    return out
+
+
+def _text(x: float, y: float, lines: Sequence[str], attrs: str = "", prefix: str = "") -> str:
+    """A ``<text>`` of one or more lines (``<tspan>``s), its first baseline at ``y``; ``prefix`` opens line one."""
+    if len(lines) == 1:
+        return f'<text x="{x:.0f}" y="{y:.0f}"{attrs}>{prefix}{_escape_text(lines[0])}</text>'
+    # each line but the last keeps its space, so the words still read apart (as a link's name, say)
+    spans = "".join(f'<tspan x="{x:.0f}" dy="{0 if i == 0 else LINE:.0f}">{prefix if i == 0 else ""}'
+                    f"{_escape_text(line)}{' ' if i < len(lines) - 1 else ''}</tspan>" for i, line in enumerate(lines))
+    return f'<text x="{x:.0f}" y="{y:.0f}"{attrs}>{spans}</text>'
+
+
+_escape_text = lru_cache(maxsize=1 << 14, typed=True)(escape)
+"""``escape`` of names and links that pictures draw again and again (an actor, in the picture of each exercise)."""
+
+
+def _a(link: str | None, body: str, label: str = "") -> str:
+    """``body`` as a link named ``label`` for screen readers, or as it is when there is nowhere to go."""
+    if not link:
+        return body
+    named = f' aria-label="{_escape_text(label)}"' if label else ""
+    return f'<a href="{_escape_text(link)}"{named}>{body}</a>'
+
+
+def _uid(*parts: str) -> str:
+    """A short id, stable for the same picture, so several pictures can share a page."""
+    return "p" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:8]
+
+
+def _svg(width: float, height: float, title: str, desc: str, body: str, css: str = "") -> Markup:
+    uid = _uid(title, desc, f"{width:.0f}")
+    body = body.replace("__UID__", uid)
+    # a picture with links is a group of them: an image's content is hidden from screen readers, links and all
+    role = (f'role="group" aria-labelledby="{uid}-t" aria-describedby="{uid}-d"' if "<a " in body
+            else f'role="img" aria-labelledby="{uid}-t {uid}-d"')
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bg-picture" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" {role} '
+        f'font-family="DejaVu Sans, sans-serif" font-size="{FONT:.0f}">'
+        f"<title id=\"{uid}-t\">{escape(title)}</title><desc id=\"{uid}-d\">{escape(desc)}</desc>"
+        f"<style>.bg-picture text{{fill:currentColor}} .bg-picture .muted{{opacity:.65}} {css}</style>{body}</svg>"
+    )
+
+
+# --- timeline --------------------------------------------------------------------------------------
+
+
+def _new_year(year: int) -> int:
+    """The day number (proleptic ordinal) of 1 January of ``year``, also of the year after 9999."""
+    return dt.date(year, 1, 1).toordinal() if year <= dt.MAXYEAR else dt.date.max.toordinal() + 1
+
+
+def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timeline",
+             width: float = WIDE) -> Picture | None:
+    """Dated entries on a time axis: intervals as bars, fuzzy dates faded with whiskers, planned hollow.
+
+    Names and dates are wrapped, never cut. ``width`` below 600 stacks each entry (name, date, then its
+    bar across the whole width), so that a phone can show the picture at full size.
+    """
+    if not entries:
+        return None
+    stacked = width < 600
+    if stacked:
+        plot0, plot1, top = 4.0, width - 6, 28.0
+        name_w = when_x = when_w = width - 8
+    else:
+        name_w, when_x, when_w = width * 0.31, width * 0.32, width * 0.17
+        plot0, plot1, top = width * 0.5, width - 16, 28.0
+    start = min(e.sort_key[0] for e in entries)
+    end = max(e.sort_key[1] for e in entries)
+    t0 = _new_year(start.year)
+    total = _new_year(end.year + 1) - t0
+
+    def x(day: dt.date | int) -> float:
+        return plot0 + ((day if isinstance(day, int) else day.toordinal()) - t0) / total * (plot1 - plot0)
+
+    rows: list[str] = []
+    alt: list[str] = []
+    y = top
+    for e in entries:
+        colour = PLANNED if e.status == "planned" else (CONDUCTED if e.status == "conducted" else OTHER)
+        names, whens = _lines(e.entity.name, name_w - 4), _lines(e.when, when_w - 4)
+        if stacked:
+            names[-1] += " "  # the name and the date read apart, as a link's name too
+            label = (_text(4, y + 14, names) + _text(4, y + 14 + LINE * len(names), whens, ' class="muted"'))
+            bar_y = y + LINE * (len(names) + len(whens)) + 2
+            row_h = bar_y - y + 22
+        else:
+            names[-1] += " "
+            label = _text(4, y + 14, names) + _text(when_x + 4, y + 14, whens, ' class="muted"')
+            bar_y = y
+            row_h = max(22.0, LINE * max(len(names), len(whens)) + 7)
+        x1, x2 = x(e.sort_key[0]), x(e.sort_key[1].toordinal() + 1)  # the end of its last day (9999-12-31 too)
+        bar_w = max(x2 - x1, 4.0)
+        uncertain = "?" in e.when
+        if e.fuzzy:  # the whole span it may mean: faded, with whiskers at both ends
+            mark = (f'<rect x="{x1:.1f}" y="{bar_y + 5}" width="{bar_w:.1f}" height="10" fill="{colour}" '
+                    f'fill-opacity=".28" stroke="{colour}" stroke-dasharray="{"3 2" if uncertain else "none"}"/>'
+                    f'<line x1="{x1:.1f}" y1="{bar_y + 2}" x2="{x1:.1f}" y2="{bar_y + 18}" stroke="{colour}"/>'
+                    f'<line x1="{x1 + bar_w:.1f}" y1="{bar_y + 2}" x2="{x1 + bar_w:.1f}" y2="{bar_y + 18}" '
+                    f'stroke="{colour}"/>')
+        elif e.status == "planned":
+            mark = (f'<rect x="{x1:.1f}" y="{bar_y + 4}" width="{bar_w:.1f}" height="12" fill="none" '
+                    f'stroke="{colour}" stroke-width="2"/>')
+        else:
+            mark = f'<rect x="{x1:.1f}" y="{bar_y + 4}" width="{bar_w:.1f}" height="12" fill="{colour}"/>'
+        tip = f"<title>{escape(e.entity.name)}: {escape(e.when)}{' — ' + escape(e.status) if e.status else ''}</title>"
+        said = f"{e.entity.name} {e.when}" + (f", {e.status}" if e.status else "")  # the words shown, first
+        rows.append(f'<g class="bg-tl-row">{_a(link(e.entity), tip + label + mark, said)}</g>')
+        alt.append(f"{e.when}: {e.entity.name}" + (f" ({e.status})" if e.status else ""))
+        y += row_h
+    height = y + 4
+    body: list[str] = []
+    years = range(start.year, end.year + 2)
+    step = max(1, math.ceil(len(years) / max(1, (plot1 - plot0) // 48)))
+    for year in years:
+        if (year - start.year) % step:
+            continue
+        xx = x(_new_year(year))
+        body.append(f'<line x1="{xx:.1f}" y1="{top - 6}" x2="{xx:.1f}" y2="{height - 4:.0f}" stroke="currentColor" '
+                    f'stroke-opacity=".15"/>')
+        if xx < plot1 - 20:
+            body.append(f'<text x="{xx + 2:.1f}" y="{top - 10}" class="muted">{year}</text>')
+    body += rows
+    keys = [(f'<rect width="14" height="8" y="-8" fill="{CONDUCTED}"/>', "conducted"),
+            (f'<rect width="14" height="8" y="-8" fill="none" stroke="{PLANNED}" stroke-width="2"/>', "planned"),
+            (f'<rect width="14" height="8" y="-8" fill="{CONDUCTED}" fill-opacity=".28" stroke="{CONDUCTED}"/>',
+             "fuzzy date: the whole period it may mean (dashed: uncertain)")]
+    legend, legend_h = _legend(keys, width, [0, 100, 190])
+    body.append(f'<g transform="translate(4 {height + 10:.0f})" class="muted">{legend}</g>')
+    desc = "Timeline. " + "; ".join(alt) + "."
+    return Picture(_svg(width, height + 10 + legend_h, title, desc, "".join(body)), title, desc)
+
+
+def _legend(keys: Sequence[tuple[str, str]], width: float, columns: Sequence[float]) -> tuple[str, float]:
+    """Legend entries (a mark drawn at 0,0 and its words): in a row at ``columns`` when they fit, else one a line."""
+    if width >= 600:
+        return "".join(f'<g transform="translate({cx:.0f} 0)">{mark}<text x="18">{_escape_text(words)}</text></g>'
+                       for cx, (mark, words) in zip(columns, keys, strict=True)), 6.0
+    out, y = [], 0.0
+    for mark, words in keys:
+        lines = _lines(words, width - 30)
+        out.append(f'<g transform="translate(0 {y:.0f})">{mark}{_text(18, 0, lines)}</g>')
+        y += LINE * len(lines) + 3
+    return "".join(out), y
+
+
+# --- relationship graph ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    ref: Ref
+    depth: int
+
+
+def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None,
+                  title: str = "Relationships", limit: int = 120, width: float = WIDE) -> Picture | None:
+    """Exercises and mechanisms (left) joined to their participants and members (right), with force hierarchy.
+
+    Names are wrapped, never cut; ``width`` sets the columns (:data:`NARROW` fits a phone).
+    """
+    chosen = set(ids) if ids is not None else set(graph.entities)
+    events = sorted((i for i in chosen if graph.entities[i].kind.name in ("exercise", "mechanism")),
+                    key=lambda i: (graph.entities[i].kind.name, graph.entities[i].model.name.lower()))
+    edges: list[tuple[str, str, str]] = []
+    for event in events:
+        for link_ in graph.outgoing.get(event, ()):
+            if link_.via in ("participant", "member", "framework"):
+                edges.append((link_.source, link_.target, link_.via))
+    actors = {t for _, t, _ in edges}
+    # the hierarchy of every actor shown: parents up to the state
+    for actor in list(actors):
+        current = graph.entities.get(actor)
+        while current is not None and getattr(current.model, "parent", None):
+            parent = current.model.parent
+            if parent not in graph.entities:
+                break
+            actors.add(parent)
+            current = graph.entities[parent]
+    if not events or not actors:
+        return None
+    events = events[:limit]
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for actor in actors:
+        parent = getattr(graph.entities[actor].model, "parent", None)
+        children[parent if parent in actors else None].append(actor)
+    ordered: list[_Node] = []
+    sort_name = {a: graph.entities[a].model.name.lower() for a in actors}
+
+    def walk(node: str | None, depth: int) -> None:
+        for child in sorted(children.get(node, ()), key=sort_name.__getitem__):
+            ordered.append(_Node(ref(child), depth))
+            if child in children:
+                walk(child, depth + 1)
+
+    walk(None, 0)
+    ordered = ordered[:limit]
+    narrow = width < 600
+    left_w, gap = (width * 0.4, width * 0.15) if narrow else (width * 0.3, width * 0.15)
+    step = 10 if narrow else 14
+    x1, x2 = left_w, left_w + gap
+    event_lines = {e: _lines(graph.entities[e].model.name, left_w - 10) for e in events}
+    actor_lines = {n.ref.id: _lines(("└ " if n.depth else "") + n.ref.name, width - (x2 + 6 + n.depth * step) - 4)
+                   for n in ordered}
+    # each column is a stack of rows as tall as their wrapped names; a row's dot sits by its first line
+    ey: dict[str, float] = {}
+    y = 24.0
+    for e in events:
+        ey[e] = y
+        y += max(20.0, LINE * len(event_lines[e]) + 5)
+    ay: dict[str, float] = {}
+    y_right = 24.0
+    for n in ordered:
+        ay[n.ref.id] = y_right
+        y_right += max(20.0, LINE * len(actor_lines[n.ref.id]) + 5)
+    height = max(y, y_right) + 10
+    # numbers as written, each once: a row has many edges, and writing a float is the dearest part of a mark
+    ey_text = {e: (f"{y:.0f}", f"{y - 4:.0f}") for e, y in ey.items()}
+    ay_text = {a: (f"{y:.0f}", f"{y - 4:.0f}") for a, y in ay.items()}
+    bend = min(80.0, gap / 2)
+    left, right, bend1, bend2 = f"{x1:.0f}", f"{x2:.0f}", f"{x1 + bend:.0f}", f"{x2 - bend:.0f}"
+    body: list[str] = []
+    colours = {"participant": CONDUCTED, "member": MEMBER, "framework": OTHER}
+    escaped: dict[str, str] = {}  # an event has an edge to each of its actors: escape each name once
+    for source, target, via in edges:
+        if source not in ey or target not in ay:
+            continue
+        y1, y2 = ey_text[source][1], ay_text[target][1]
+        for i in (source, target):
+            if i not in escaped:
+                escaped[i] = _escape_text(graph.entities[i].model.name)
+        body.append(f'<path d="M{left} {y1} C{bend1} {y1} {bend2} {y2} {right} {y2}" fill="none" '
+                    f'stroke="{colours[via]}" stroke-opacity=".7">'
+                    f"<title>{escaped[source]} — {via} — {escaped[target]}</title></path>")
+    for e in events:
+        r = ref(e)
+        kind = graph.entities[e].kind.name
+        _, dot = ey_text[e]
+        body.append(_a(link(r), _text(left_w - 6, ey[e], event_lines[e], ' text-anchor="end"'))
+                    + f'<circle cx="{left}" cy="{dot}" r="3.5" fill="{OTHER if kind == "mechanism" else CONDUCTED}"/>')
+    for n in ordered:
+        _, dot = ay_text[n.ref.id]
+        body.append(f'<circle cx="{right}" cy="{dot}" r="3" fill="currentColor"/>'
+                    + _a(link(n.ref), _text(x2 + 6 + n.depth * step, ay[n.ref.id], actor_lines[n.ref.id])))
+    keys = [(f'<line x2="16" y1="-4" y2="-4" stroke="{CONDUCTED}"/>', "participant"),
+            (f'<line x2="16" y1="-4" y2="-4" stroke="{MEMBER}"/>', "member"),
+            (f'<line x2="16" y1="-4" y2="-4" stroke="{OTHER}"/>', "framework"),
+            ('<text x="2">└</text>', "part of the actor above")]
+    legend, legend_h = _legend(keys, width, [0, 110, 200, 300])
+    body.append(f'<g transform="translate(4 {height + 4:.0f})" class="muted">{legend}</g>')
+    alt = [f"{graph.entities[s].model.name} — {via} — {graph.entities[t].model.name}" for s, t, via in edges
+           if s in ey and t in ay]
+    alt += [f"{n.ref.name} is part of {graph.entities[graph.entities[n.ref.id].model.parent].model.name}"
+            for n in ordered if n.depth]
+    desc = "Relationships. " + "; ".join(alt) + "."
+    return Picture(_svg(width, height + 4 + legend_h + 4, title, desc, "".join(body)), title, desc)
+
+
+# --- locator map -----------------------------------------------------------------------------------
+
+
+def _decoded(arc: list[list[int]], sx: float, sy: float, tx: float, ty: float) -> list[tuple[float, float]]:
+    """A TopoJSON arc's points (lon, lat): its positions are deltas from the previous one, quantised."""
+    if not arc:
+        return []
+    dxs, dys = zip(*arc, strict=True)
+    return [(x * sx + tx, y * sy + ty) for x, y in zip(accumulate(dxs), accumulate(dys), strict=True)]
+
+
+@cache
+def _world() -> tuple[dict[str, list[list[tuple[float, float]]]], dict[str, set[int]],
+                      list[list[tuple[float, float]]]]:
+    """Country rings (lon, lat) by name, the arcs each country uses, and every decoded arc."""
+    data = json.loads(resources.files("briefgen").joinpath("assets/geo/countries-50m.json").read_text())
+    (sx, sy), (tx, ty) = data["transform"]["scale"], data["transform"]["translate"]
+    arcs = [_decoded(arc, sx, sy, tx, ty) for arc in data["arcs"]]
+
+    def ring(indices: list[int]) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        for i in indices:
+            points = arcs[i] if i >= 0 else list(reversed(arcs[~i]))
+            out.extend(points[1:] if out else points)
+        return out
+
+    rings: dict[str, list[list[tuple[float, float]]]] = defaultdict(list)
+    uses: dict[str, set[int]] = defaultdict(set)
+    for geometry in data["objects"]["countries"]["geometries"]:
+        name = geometry.get("properties", {}).get("name")
+        if not name:
+            continue
+        polygons = geometry.get("arcs", [])
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        for polygon in polygons:
+            for indices in polygon:
+                rings[name].append(ring(indices))
+                uses[name].update(i if i >= 0 else ~i for i in indices)
+    return dict(rings), dict(uses), arcs
+
+
+def countries() -> frozenset[str]:
+    """Names of the countries the bundled outlines know."""
+    return frozenset(_world()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class MapPlace:
+    """A point on the map (a place with sourced coordinates)."""
+
+    ref: Ref
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The map window (degrees) and its equirectangular projection to pixels."""
+
+    lon0: float
+    lon1: float
+    lat0: float
+    lat1: float
+    width: float
+
+    @property
+    def k(self) -> float:
+        return math.cos(math.radians((self.lat0 + self.lat1) / 2))
+
+    @property
+    def scale(self) -> float:
+        return self.width / ((self.lon1 - self.lon0) * self.k)
+
+    @property
+    def height(self) -> float:
+        return (self.lat1 - self.lat0) * self.scale
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        return (lon - self.lon0) * self.k * self.scale, (self.lat1 - lat) * self.scale
+
+    def path(self, points: Iterable[tuple[float, float]], close: bool) -> str:
+        # points outside the frame are pinned to just beyond its edge: the clip hides them, the file stays small
+        lon0, lat1, k, scale = self.lon0, self.lat1, self.k, self.scale  # project(), worked out once per path
+        west, east, south, north = self.lon0 - 1, self.lon1 + 1, self.lat0 - 1, self.lat1 + 1
+        out: list[str] = []
+        last_x = last_y = math.nan  # no point is near "none yet"
+        for lon, lat in points:
+            px = (min(max(lon, west), east) - lon0) * k * scale
+            py = (lat1 - min(max(lat, south), north)) * scale
+            if abs(px - last_x) < 0.6 and abs(py - last_y) < 0.6:
+                continue
+            out.append(f"{px:.1f} {py:.1f}")
+            last_x, last_y = px, py
+        return ("M" + " L".join(out) + (" Z" if close else "")) if len(out) > 1 else ""
+
+
+@cache
+def _frame(focus: tuple[str, ...], width: float, margin: float) -> _Frame | None:
+    rings = _world()[0]
+    focus = tuple(c for c in focus if c in rings)
+    if not focus:
+        return None
+    xs = [p[0] for c in focus for r in rings[c] for p in r]
+    ys = [p[1] for c in focus for r in rings[c] for p in r]
+    return _Frame(min(xs) - margin, max(xs) + margin, min(ys) - margin, max(ys) + margin, width)
+
+
+@cache
+def _countries(frame: _Frame, highlight: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, SVG path element) for every country in or near the frame; cached per frame and shading."""
+    rings = _world()[0]
+    west, east, south, north = frame.lon0 - 20, frame.lon1 + 20, frame.lat0 - 20, frame.lat1 + 20
+    out = []
+    for name in sorted(rings):
+        if not any(west < p[0] < east and south < p[1] < north for r in rings[name] for p in r[::7]):
+            continue
+        shade = name in highlight
+        d = " ".join(p for r in rings[name] if (p := frame.path(r, True)))
+        out.append((name, f'<path d="{d}" fill="{HIGHLIGHT if shade else "currentColor"}" '
+                          f'fill-opacity="{".35" if shade else ".06"}" stroke="currentColor" stroke-opacity=".45" '
+                          f'stroke-width=".6"><title>{escape(name)}</title></path>'))
+    return tuple(out)
+
+
+def _overlay(frame: _Frame, focus: Sequence[str], highlight: Sequence[str], borders: Sequence[tuple[str, str, str]],
+             places: Sequence[MapPlace], link: Linker) -> str:
+    """Named borders, country labels and place dots: what differs from one map to the next."""
+    rings, uses, arcs = _world()
+    body = []
+    for a, b, label in borders:
+        for i in sorted(uses.get(a, set()) & uses.get(b, set())):
+            if d := frame.path(arcs[i], False):
+                body.append(f'<path d="{d}" fill="none" stroke="{PLANNED}" stroke-width="3">'
+                            f"<title>{escape(label)}</title></path>")
+    for name in sorted(set(highlight) | set(focus)):  # at the middle of the country's part inside the frame
+        inside = [p for r in rings.get(name, ()) for p in r
+                  if frame.lon0 + 1 < p[0] < frame.lon1 - 1 and frame.lat0 + 1 < p[1] < frame.lat1 - 1]
+        if len(inside) < 3:
+            continue
+        xs, ys = sorted(p[0] for p in inside), sorted(p[1] for p in inside)
+        px, py = frame.project(xs[len(xs) // 2], ys[len(ys) // 2])
+        body.append(f'<text x="{px:.0f}" y="{py:.0f}" text-anchor="middle" font-weight="700">{escape(name)}</text>')
+    for place in places:
+        px, py = frame.project(place.lon, place.lat)
+        body.append(_a(link(place.ref), f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{PLANNED}"/>'
+                                        f'<text x="{px + 6:.1f}" y="{py + 4:.1f}">{escape(place.ref.name)}</text>'))
+    return "".join(body)
+
+
+def _describe(focus: Sequence[str], highlight: Sequence[str], borders: Sequence[tuple[str, str, str]],
+              places: Sequence[MapPlace]) -> str:
+    parts = [f"Map of {', '.join(focus)} and neighbours"]
+    if highlight:
+        parts.append(f"shaded: {', '.join(sorted(set(highlight)))}")
+    if borders:
+        parts.append("; ".join(label for _, _, label in borders))
+    if places:
+        parts.append("places: " + ", ".join(p.ref.name for p in places))
+    return ". ".join(parts) + ". Outlines: Natural Earth via world-atlas."
+
+
+def locator_map(focus: Sequence[str], highlight: Sequence[str], link: Linker, *, places: Sequence[MapPlace] = (),
+                borders: Sequence[tuple[str, str, str]] = (), state_refs: dict[str, Ref] | None = None,
+                title: str = "Locator map", width: float = 520.0, margin: float = 4.0) -> Picture | None:
+    """Country outlines around ``focus`` countries, ``highlight``ed ones shaded, shared ``borders`` drawn bold.
+
+    Everything is inline, so each country links to its page; used for the map page and the book.
+    """
+    frame = _frame(tuple(focus), width, margin)
+    if frame is None:
+        return None
+    focus = [c for c in focus if c in _world()[0]]
+    refs = state_refs or {}
+    body = ['<defs><clipPath id="__UID__-frame"><rect width="100%" height="100%"/></clipPath></defs>',
+            '<g clip-path="url(#__UID__-frame)">']
+    body += [_a(link(refs[name]) if name in refs else None, shape, name)
+             for name, shape in _countries(frame, tuple(sorted(set(highlight))))]
+    body += [_overlay(frame, focus, highlight, borders, places, link), "</g>"]
+    desc = _describe(focus, highlight, borders, places)
+    return Picture(_svg(frame.width, frame.height, title, desc, "".join(body)), title, desc)
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What a small map shows; pages with equal ``layer_key`` share one base-layer file."""
+
+    focus: tuple[str, ...]
+    highlight: tuple[str, ...]
+    borders: tuple[tuple[str, str, str], ...]
+    places: tuple[MapPlace, ...]
+    title: str
+    width: float = NARROW
+    margin: float = 4.0
+
+    @property
+    def layer_key(self) -> str:
+        return _uid(*self.focus, "|", *self.highlight, str(self.width), str(self.margin))
+
+
+@cache
+def base_layer(focus: tuple[str, ...], highlight: tuple[str, ...], width: float, margin: float) -> bytes:
+    """The country outlines of a small map as a standalone SVG file (shared by every page that needs it)."""
+    frame = _frame(focus, width, margin)
+    assert frame is not None
+    body = "".join(shape for _, shape in _countries(frame, highlight))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" '
+            f'width="{frame.width:.0f}" height="{frame.height:.0f}" color="#555">{body}</svg>').encode()
+
+
+def small_map(spec: MapSpec, layer_href: str, link: Linker) -> Picture:
+    """A page's small map: the shared base layer as an image, with its own borders, labels and places inline."""
+    frame = _frame(spec.focus, spec.width, spec.margin)
+    assert frame is not None
+    body = (f'<image href="{escape(layer_href)}" width="{frame.width:.0f}" height="{frame.height:.0f}"/>'
+            + _overlay(frame, spec.focus, spec.highlight, spec.borders, spec.places, link))
+    desc = _describe(spec.focus, spec.highlight, spec.borders, spec.places)
+    return Picture(_svg(frame.width, frame.height, spec.title, desc, body), spec.title, desc)
+
+
+def state_names(graph: Graph) -> dict[str, str]:
+    """Actor id → country name in the outlines, for state actors whose name the outlines know."""
+    known = _world()[0]
+    return {r.id: r.model.name for r in graph.entities.values()
+            if r.kind.name == "actor" and getattr(r.model, "type", None) == "state" and r.model.name in known}
+
+
+def _state(graph: Graph, actor_id: str) -> str | None:
+    """The state an actor belongs to (itself, or up its parent chain)."""
+    seen: set[str] = set()
+    current = graph.entities.get(actor_id)
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        if current.kind.name == "actor" and getattr(current.model, "type", None) == "state":
+            return current.id
+        parent = getattr(current.model, "parent", None) or getattr(current.model, "country", None)
+        current = graph.entities.get(parent) if parent else None
+    return None
+
+
+def _claims(graph: Graph, entity_id: str, prop: str) -> list:  # type: ignore[type-arg]
+    record = graph.entities.get(entity_id)
+    return [c for c in getattr(record.model, "claims", ()) if c.property == prop] if record else []
+
+
+def _place_points(graph: Graph, ids: Iterable[str], ref: Callable[[str], Ref]) -> list[MapPlace]:
+    out = []
+    for i in ids:
+        for claim in _claims(graph, i, "coordinates"):
+            out.append(MapPlace(ref(i), claim.value.lat, claim.value.lon))
+            break
+    return out
+
+
+def _borders(graph: Graph, places: Iterable[str], names: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(country, country, label) for each border a place's claims name, where both countries are on the map."""
+    out = []
+    for place in places:
+        for claim in _claims(graph, place, "borders"):
+            a, b = _state(graph, place), _state(graph, claim.value)
+            if a in names and b in names:
+                out.append((names[a], names[b],
+                            f"{graph.entities[place].model.name} borders {graph.entities[claim.value].model.name}"))
+    return out
+
+
+def entity_map_spec(graph: Graph, entity_id: str, ref: Callable[[str], Ref],
+                    names: Mapping[str, str] | None = None) -> MapSpec | None:
+    """The small map of a place or an exercise: its country, participants' states, named borders.
+
+    ``names``: the graph's :func:`state_names`, when a caller drawing many maps has them already.
+    """
+    names = state_names(graph) if names is None else names
+    record = graph.entities[entity_id]
+    places = [entity_id] if record.kind.name == "place" else [c.value for c in _claims(graph, entity_id, "location")]
+    focus_states = {s for p in places if (s := _state(graph, p))}
+    highlight = set(focus_states)
+    for claim in _claims(graph, entity_id, "participant"):
+        if state := _state(graph, claim.value):
+            highlight.add(state)
+    borders = _borders(graph, places, names)
+    focus = tuple(names[s] for s in sorted(focus_states) if s in names)
+    if _frame(focus, NARROW, 4.0) is None:
+        return None
+    return MapSpec(focus, tuple(sorted(names[s] for s in highlight if s in names)), tuple(borders),
+                   tuple(_place_points(graph, places, ref)), f"Where: {record.model.name}")
+
+
+def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None,
+             width: float = 520.0) -> Picture | None:
+    """The briefing's locator map: around the country holding most places, every state involved shaded."""
+    names = state_names(graph)
+    chosen = set(ids) if ids is not None else set(graph.entities)
+    place_ids = sorted(i for i in chosen if graph.entities[i].kind.name == "place")  # the same order in every run
+    weight: dict[str, int] = defaultdict(int)
+    for p in place_ids:
+        if (s := _state(graph, p)) in names:
+            weight[s] += 1
+    involved = {s for source in chosen for link_ in graph.outgoing.get(source, ()) if link_.via in (
+        "participant", "member", "location", "country") if (s := _state(graph, link_.target)) in names}
+    if not weight and not involved:
+        return None
+    centre = max(weight, key=lambda s: (weight[s], s)) if weight else sorted(involved)[0]
+    borders = _borders(graph, place_ids, names)
+    return locator_map([names[centre]], sorted(names[s] for s in involved | set(weight)), link,
+                       places=_place_points(graph, place_ids, ref), borders=borders,
+                       state_refs={names[i]: ref(i) for i in names}, title="Locator map", width=width, margin=6.0)
+
+
+__all__ = ["NARROW", "WIDE", "MapPlace", "MapSpec", "Picture", "base_layer", "countries", "entity_map_spec",
+           "locator_map", "relationships", "responsive", "site_map", "small_map", "state_names", "timeline"]
