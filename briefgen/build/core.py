@@ -36,6 +36,7 @@ from briefgen.site import offline, search
 from briefgen.site.editions import LEVELS, PUBLIC, Edition
 from briefgen.site.plan import SECTIONS, Site, plan
 from briefgen.site.render import anchor_ids, count_noun, template_error
+from briefgen.site.search import Backend
 
 STYLESHEET = f"{layout.ASSETS}/briefgen.css"
 
@@ -59,13 +60,19 @@ class Settings:
     edition: Edition = PUBLIC
     site_url: str | None = None
     pdf: bool = True
+    """Render PDF briefs into ``site/pdf/`` after the pages (entity pages then link to them)."""
     pdf_workers: int | None = None
+    """Worker processes for PDFs; None: every core."""
     pdf_cache: bool = True
     book_part_size: int | None = BOOK_PART_SIZE
+    """A book of more entries is rendered in parts of this many (memory stays bounded)."""
     search: bool = True
+    """A search box on every page, over an index of the written pages (:mod:`briefgen.site.search`)."""
     offline: bool = False
     """Links and search that work opened from files (:mod:`briefgen.site.offline`)."""
     directory_urls: bool = True
+    language: str = "en"
+    """The language of the pages (the theme's), as the search index reads them."""
     strict: bool = False
     """Warnings count as errors."""
 
@@ -80,7 +87,7 @@ class Settings:
                    **given)
 
     @property
-    def search_backend(self) -> search.Backend:
+    def search_backend(self) -> Backend:
         """Which index this build writes: Pagefind's, or for the offline edition briefgen's own."""
         return "offline" if self.offline else "pagefind"
 
@@ -159,6 +166,9 @@ class Build:
     """How many page bodies of the last build came from the worker process."""
     _loads: LoadCache | None = None
     _ahead: prerender.Prerenderer | None = None
+    _feed: search.PagefindFeed | None = None
+    _fed: dict[str, None] = field(default_factory=dict, repr=False)
+    """The pages given to Pagefind, in order: an index made again later gives them in the same order."""
     _planned: tuple[object, ...] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -213,6 +223,14 @@ class Build:
         extra = {search.SCRIPT: search.script(self.settings.search_backend)} if self.settings.search else {}
         return {**site.assets, **extra}
 
+    def refuse_collisions(self, files: Iterable[tuple[str, str]], folder: str) -> None:
+        """BuildError, with a line for each, when any of the project's own files (site path, source path) in
+        ``folder`` would take the place of a page or file briefgen writes."""
+        found = self.collisions(files)
+        if found:
+            raise BuildError(f"{count_noun(len(found), 'file')} in {folder} would take the place of briefgen's; "
+                             "nothing was built", found)
+
     def collisions(self, files: Iterable[tuple[str, str]]) -> list[str]:
         """One line for each of the project's own files (site path, source path) that would take the place of a
         page or file briefgen writes."""
@@ -245,25 +263,43 @@ class Build:
     def start_pages(self, order: Sequence[tuple[str, str]]) -> None:
         """Render the bodies of these pages ((source path, base) in the order they will be asked for) ahead, in a
         worker process, where one can help. With PDFs on, the page models are made here first: the worker
-        inherits them and the PDFs use them again, so they are made once per build."""
+        inherits them and the PDFs use them again, so they are made once per build. Pagefind indexes each
+        body as it is made, in a process of its own (:class:`~briefgen.site.search.PagefindFeed`)."""
         site = self.require_plan()
         self.rendered_ahead = 0
-        if self.serving or not prerender.usable():
-            return
-        if self.settings.pdf:
-            with memory.collector_paused(then_freeze=True):
-                site.views  # noqa: B018  # made now, before the fork
-        self._ahead = prerender.Prerenderer(order, site.bodies)
+        if not self.serving and prerender.usable():
+            if self.settings.pdf:
+                with memory.collector_paused(then_freeze=True):
+                    site.views  # noqa: B018  # made now, before the fork
+            self._ahead = prerender.Prerenderer(order, site.bodies)
+        if self.settings.search and self.settings.search_backend == "pagefind":  # after the fork: it has a thread
+            try:
+                self._feed = search.PagefindFeed(self.settings.language)
+            except search.SearchError as exc:
+                raise BuildError(f"search: {exc}") from None
+            self._fed = {}
 
     def body(self, src_uri: str, base: str) -> tuple[str, str | None]:
         """A page's HTML body and its search text (None: the body itself)."""
         ahead = self._ahead.take(src_uri) if self._ahead is not None else None
-        if ahead is not None:
-            return ahead
+        if ahead is None:
+            try:
+                ahead = self.require_plan().bodies(src_uri, base)
+            except jinja2.TemplateError as exc:
+                raise BuildError(template_error(exc)) from None
+        if self._feed is not None:
+            dest = page_dest(src_uri, self.settings.directory_urls)
+            self._fed[dest] = None
+            self._send(lambda feed: feed.add(dest, ahead[0]))
+        return ahead
+
+    def _send(self, step: Callable[[search.PagefindFeed], None]) -> None:
+        assert self._feed is not None
         try:
-            return self.require_plan().bodies(src_uri, base)
-        except jinja2.TemplateError as exc:
-            raise BuildError(template_error(exc)) from None
+            step(self._feed)
+        except search.SearchError as exc:
+            self.close()
+            raise BuildError(f"search: {exc}") from None
 
     def anchors(self, src_uri: str, base: str) -> set[str]:
         """The ids of a page's body (for a host to check links to its anchors)."""
@@ -272,8 +308,12 @@ class Build:
         except jinja2.TemplateError as exc:
             raise BuildError(template_error(exc)) from None
 
-    def finish_html(self, html: str) -> str:
-        """A written page (or theme template) as it is published: the offline edition names every index.html."""
+    def finish_html(self, html: str, dest: str | None = None) -> str:
+        """A page (at ``dest`` in the site) or theme template as it is published: the offline edition names every
+        index.html. A page of the project's own that asks to be searched is indexed as it is."""
+        if dest is not None and self._feed is not None and dest not in self._fed:
+            self._fed[dest] = None
+            self._send(lambda feed: feed.add(dest, html, whole=True))
         return offline.explicit_index_links(html) if self.settings.offline else html
 
     def pages_written(self) -> None:
@@ -288,12 +328,27 @@ class Build:
         if self.serving and self.site is not None:
             self.site.keys()
 
+    def close(self) -> None:
+        """The build failed or was stopped: its worker and search service go with it."""
+        if self._feed is not None:
+            self._feed.close()
+            self._feed = None
+        self.pages_written()
+
     def index_search(self) -> str | None:
         """Index the written pages for search (when it is on); what was indexed, as a log line."""
         if not self.settings.search:
             return None
+        feed, self._feed = self._feed, None
         try:
-            report = search.index(self.settings.site_dir, self.settings.search_backend)
+            if feed is None and self._fed:  # again, from the pages as written, in the order of the first time
+                feed = search.PagefindFeed(self.settings.language)
+                for dest in self._fed:
+                    path = self.settings.site_dir / dest
+                    if path.is_file():
+                        feed.add(dest, path.read_text(encoding="utf-8"), whole=True)
+            report = feed.finish(self.settings.site_dir) if feed is not None else search.index(
+                self.settings.site_dir, self.settings.search_backend)
         except search.SearchError as exc:
             raise BuildError(f"search: {exc}") from None
         return (f"search: {count_noun(report.pages, 'page')} indexed ({report.backend}), "

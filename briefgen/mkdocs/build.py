@@ -27,7 +27,8 @@ from briefgen.build import output
 from briefgen.build.core import BuildError, Settings
 from briefgen.build.output import Keep
 from briefgen.diagnostics import visible
-from briefgen.mkdocs.plugin import BriefgenPlugin, settings
+from briefgen.mkdocs.options import settings
+from briefgen.mkdocs.plugin import BriefgenPlugin
 from briefgen.site.render import template_error
 
 log = logging.getLogger("mkdocs")
@@ -106,8 +107,8 @@ def _build(config_file: Path, *, strict: bool, edition: str | None, site_dir: Pa
     config = load_config(str(config_file), strict=strict, **overrides)
     plugin = config.plugins.get("briefgen")
     if isinstance(plugin, BriefgenPlugin):  # the command line's options, over mkdocs.yml's
-        given = {"edition": edition, "pdf": pdf, "offline": offline or None}
-        plugin.overrides = {k: v for k, v in given.items() if v is not None}
+        options = {"edition": edition, "pdf": pdf, "offline": offline or None}
+        plugin.overrides = {k: v for k, v in options.items() if v is not None}
     given = Path(config.site_dir)
     try:
         target = output.site_folder(given)

@@ -47,7 +47,7 @@ def toc(html: str) -> TableOfContents:
             open_.pop()
         (open_[-1]["children"] if open_ else root).append(token)
         open_.append(token)
-    return get_toc(root)  # type: ignore[arg-type]  # the tokens' TypedDict is private to MkDocs
+    return get_toc(root)  # type: ignore[arg-type]  # its token type is private to MkDocs
 
 
 def _token(h: Heading) -> dict[str, Any]:
@@ -68,7 +68,7 @@ class GeneratedPage(Page):
         super().__init__(title, file, config)
 
     # MkDocs sets and reads this attribute; a property makes it only when asked (to check a link to an anchor)
-    @property  # type: ignore[override]
+    @property
     def present_anchor_ids(self) -> set[str] | None:
         if self._anchor_ids is None:
             self._anchor_ids = self._anchors()

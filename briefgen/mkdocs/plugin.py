@@ -8,12 +8,12 @@ lines as ``briefgen check``; warnings go through MkDocs' logger, so ``--strict``
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -21,35 +21,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import nest_paths
 
-from briefgen.build.core import Build, BuildError, Settings
+from briefgen.build.core import Build, BuildError
 from briefgen.check.pipeline import CheckResult
 from briefgen.diagnostics import Severity
 from briefgen.mkdocs import pages
+from briefgen.mkdocs.options import BriefgenConfig, settings
 from briefgen.mkdocs.preview import Preview
-from briefgen.site.editions import LEVELS
 
 log = get_plugin_logger(__name__)
-
-
-class BriefgenConfig(Config):
-    """Options under ``plugins: - briefgen:`` in mkdocs.yml (:class:`~briefgen.build.core.Settings` says more)."""
-
-    content = c.Type(str, default="content")
-    templates = c.Type(str, default="templates")
-    pdf = c.Type(bool, default=True)
-    pdf_workers = c.Optional(c.Type(int))
-    edition = c.Type(str, default="public")
-    editions = c.Type(dict, default={"public": "CLEAR"})
-    default_marking = c.Choice(LEVELS, default="CLEAR")
-    search = c.Type(bool, default=True)
-    offline = c.Type(bool, default=False)
-
-
-def settings(config: MkDocsConfig, options: dict[str, Any]) -> Settings:
-    """The core build's settings from MkDocs' configuration and the plugin's ``options``."""
-    project = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    return Settings.from_options(project, options, site_dir=Path(config.site_dir), site_url=config.site_url,
-                                 directory_urls=config.use_directory_urls, strict=config.strict)
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):
@@ -58,7 +37,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def __init__(self) -> None:
         self.overrides: dict[str, Any] = {}
         """Options given on briefgen's command line (edition, pdf, offline), over mkdocs.yml's."""
-        self.build: Build | None = None
+        self.build: Build  # made by on_config, the first event of a build
         self.preview: Preview | None = None
         self.serving = self.dirty = False
         self._default_nav: list[Any] | None = None  # the nav of sections given when mkdocs.yml has none
@@ -70,12 +49,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.serving, self.dirty = command == "serve", dirty  # the preview shows pages at once, with no PDFs
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        try:
+        with _errors():
             given = settings(config, {**self.config, **self.overrides})
-        except BuildError as exc:
-            raise PluginError(f"briefgen: {exc}") from None
-        if self.build is None or self.build.settings != given:  # while serving, one build follows every edit
-            self.build = Build(given, serving=self.serving)
+        if getattr(self, "build", None) is None or self.build.settings != given:  # one build follows every edit
+            self.build = Build(given, serving=self.serving)  # while serving (unless mkdocs.yml changes)
         if config.nav is not None and config.nav is not self._default_nav:
             self._default_nav = None  # the user's own nav (a config used again keeps the nav given here)
         if config.nav is self._default_nav:
@@ -85,32 +62,22 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         config.extra_javascript.extend(p for p in given.scripts if p not in map(str, config.extra_javascript))
         return config
 
-    def _core(self) -> Build:
-        assert self.build is not None, "on_config comes first"
-        return self.build
-
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        build = self._core()
-        try:
+        build = self.build
+        with _errors():
             build.claim(Path(config.site_dir), check=not (self.serving or self.dirty))
             _report(build.plan())
             site = build.require_plan()
-        except BuildError as exc:
-            raise PluginError(f"briefgen: {exc}") from None
         self._files = {uri: File.generated(config, uri, content="") for uri in site.pages}
         # bodies are rendered ahead in the order MkDocs builds the pages: the order of on_files below
         build.start_pages([(uri, pages.base(f)) for uri, f in self._files.items()])
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        build = self._core()
+        build = self.build
         # fact files are never published as they are; every other file is MkDocs' as usual
         kept = Files([f for f in files if f.abs_src_path is None or not build.fact_file(f.abs_src_path)])
-        clashes = build.collisions((f.dest_uri, f.abs_src_path) for f in kept if f.abs_src_path is not None)
-        for line in clashes:
-            log.error(line)
-        if clashes:
-            raise PluginError(f"briefgen: {len(clashes)} files in {config.docs_dir} would take the place of "
-                              "briefgen's; nothing was built")
+        with _errors():
+            build.refuse_collisions(((f.dest_uri, f.abs_src_path) for f in kept if f.abs_src_path), config.docs_dir)
         if config.nav is None and "awesome-nav" not in config.plugins:  # MkDocs' nav would list every entity
             users = [f.src_uri for f in kept.documentation_pages()]
             config.nav = self._default_nav = [*({t: u} for t, u in build.sections()), *nest_paths(users)]
@@ -124,17 +91,15 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return kept
 
     def _anchors(self, file: File) -> set[str]:
-        try:
-            return self._core().anchors(file.src_uri, pages.base(file))
-        except BuildError as exc:
-            raise PluginError(f"briefgen: {exc}") from None
+        with _errors():
+            return self.build.anchors(file.src_uri, pages.base(file))
 
     def _ours(self, page: Page) -> bool:
         return page.file.src_uri in self._files
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self._ours(page):
-            page.meta["title"] = pages.meta_title(self._core().require_plan().pages[page.file.src_uri].title)
+            page.meta["title"] = pages.meta_title(self.build.require_plan().pages[page.file.src_uri].title)
             return ""
         return markdown
 
@@ -146,10 +111,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     @event_priority(100)  # before a search plugin reads the page, which then reads the search text
     def _search_body(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         if self._ours(page):
-            try:
-                full, words = self._core().body(page.file.src_uri, pages.base(page.file))
-            except BuildError as exc:
-                raise PluginError(f"briefgen: {exc}") from None
+            with _errors():
+                full, words = self.build.body(page.file.src_uri, pages.base(page.file))
             page.toc = pages.toc(full)  # the theme's "on this page"
             page.content, self._full = (full, None) if words is None else (words, full)
         return context
@@ -165,10 +128,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if self._ours(page):
             page.content = ""  # written: let it go
-        return self._core().finish_html(output)
+        return self.build.finish_html(output, page.file.dest_uri)
 
     def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
-        return self._core().finish_html(output_content)  # the theme's 404.html links to pages too
+        return self.build.finish_html(output_content)  # the theme's 404.html links to pages too
 
     def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
         self._built["nav"] = nav
@@ -179,27 +142,34 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return env
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        build = self._core()
+        build = self.build
         build.pages_written()
-        try:
+        with _errors():
             if indexed := build.index_search():  # every page is written now
                 log.info(indexed)
             if build.settings.pdf and not self.serving:
                 log.info(build.publish())
-        except BuildError as exc:
-            for line in exc.lines:
-                log.error(line)
-            raise PluginError(f"briefgen: {exc}") from None
         if self.serving:
             self.preview = Preview(config, self._built["files"], self._built["nav"], self._built["env"], build)
 
     def on_build_error(self, error: Exception) -> None:
-        if self.build is not None:
-            self.build.pages_written()
+        if getattr(self, "build", None) is not None:
+            self.build.close()
         self.preview = None
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         return Preview.serve(self, server)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """A problem of the core build as MkDocs reports a plugin's: its lines logged, then the build aborted."""
+    try:
+        yield
+    except BuildError as exc:
+        for line in exc.lines:
+            log.error(line)
+        raise PluginError(f"briefgen: {exc}") from None
 
 
 def _report(result: CheckResult) -> None:

@@ -81,7 +81,9 @@ def _search_plugin(config: MkDocsConfig) -> Any:
 def _search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
     """The search plugin's list of index entries (MkDocs' or Material's), or None if there is no such plugin."""
     index = getattr(_search_plugin(config), "search_index", None)
-    for name in ("entries", "_entries"):  # Material's SearchIndex, MkDocs' SearchIndex
+    # MkDocs' SearchIndex keeps its entries in the private _entries and has no public way to drop a page's
+    # entries (Material's calls them entries): the preview replaces an edited page's entries there
+    for name in ("entries", "_entries"):
         entries = getattr(index, name, None)
         if isinstance(entries, list):
             return entries
@@ -123,7 +125,7 @@ class Preview:
         for folder in (settings.content, settings.templates):
             if folder.is_dir():
                 server.watch(str(folder))
-        full = server.builder
+        full = server.builder  # LiveReloadServer's rebuild callback: public, and the only way in to its loop
 
         def rebuild(*args: Any, **kwargs: Any) -> None:
             preview, plugin.preview = plugin.preview, None  # a failed or full rebuild makes a new one

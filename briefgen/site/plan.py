@@ -79,7 +79,7 @@ class Context:
     """What every page of one plan is made from."""
 
     graph: Graph
-    views: LazyViews
+    models: LazyViews
     renderer: Renderer
     books: tuple[tuple[str, str], ...]
     """(title, URL) of the briefing books the home page lists."""
@@ -144,10 +144,10 @@ class HomeJob(PageJob):
         return "Home"
 
     def body(self, base: str) -> str:
-        return self.ctx.renderer.home(self.ctx.views.all.home, base, list(self.ctx.books))
+        return self.ctx.renderer.home(self.ctx.models.all.home, base, list(self.ctx.books))
 
     def key(self) -> object:
-        return self.ctx.views.all.home, self.ctx.books
+        return self.ctx.models.all.home, self.ctx.books
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,13 +157,13 @@ class TimelineJob(PageJob):
         return "Timeline"
 
     def body(self, base: str) -> str:
-        v, link = self.ctx.views.all, self.ctx.link(base)
+        v, link = self.ctx.models.all, self.ctx.link(base)
         picture = pictures.responsive(pictures.timeline(v.timeline, link),
                                       pictures.timeline(v.timeline, link, width=pictures.NARROW))
         return self.ctx.renderer.timeline(v.timeline, v.as_of, base, picture)
 
     def key(self) -> object:
-        return self.ctx.views.all.timeline, self.ctx.views.all.as_of
+        return self.ctx.models.all.timeline, self.ctx.models.all.as_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,10 +211,10 @@ class GradesJob(PageJob):
         return "Grades and conventions"
 
     def body(self, base: str) -> str:
-        return self.ctx.renderer.grades(base, self.ctx.views.all.sources)
+        return self.ctx.renderer.grades(base, self.ctx.models.all.sources)
 
     def key(self) -> object:
-        return tuple((s.id, s.name, s.url, s.reliability, s.reliability_note) for s in self.ctx.views.all.sources)
+        return tuple((s.id, s.name, s.url, s.reliability, s.reliability_note) for s in self.ctx.models.all.sources)
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,10 +226,10 @@ class IndexJob(PageJob):
         return views.KIND_TITLES[self.kind]
 
     def body(self, base: str) -> str:
-        return self.ctx.renderer.index(self.ctx.views.index(self.kind), base)
+        return self.ctx.renderer.index(self.ctx.models.index(self.kind), base)
 
     def key(self) -> object:
-        return self.ctx.views.index(self.kind)
+        return self.ctx.models.index(self.kind)
 
 
 @dataclass(frozen=True, eq=False)
@@ -242,27 +242,27 @@ class EntityJob(PageJob):
         return self.name
 
     def body(self, base: str) -> str:
-        page = self.ctx.views.entity(self.id)
+        page = self.ctx.models.entity(self.id)
         return self.ctx.renderer.entity(page, base, self.ctx.entity_pictures(page, base))
 
     def search(self) -> str | None:
-        return self.ctx.renderer.render("search_entity.html", "", page=self.ctx.views.entity(self.id))
+        return self.ctx.renderer.render("search_entity.html", "", page=self.ctx.models.entity(self.id))
 
     def key(self) -> object:
-        page = self.ctx.views.entity(self.id)
+        page = self.ctx.models.entity(self.id)
         return page, self.ctx.entity_pictures(page, "")
 
 
 @dataclass(frozen=True, eq=False)
 class SourceJob(EntityJob):
     def body(self, base: str) -> str:
-        return self.ctx.renderer.source(self.ctx.views.source(self.id), base)
+        return self.ctx.renderer.source(self.ctx.models.source(self.id), base)
 
     def search(self) -> str | None:
-        return self.ctx.renderer.render("search_source.html", "", page=self.ctx.views.source(self.id))
+        return self.ctx.renderer.render("search_source.html", "", page=self.ctx.models.source(self.id))
 
     def key(self) -> object:
-        return self.ctx.views.source(self.id)
+        return self.ctx.models.source(self.id)
 
 
 SECTIONS = (

@@ -21,11 +21,14 @@ plugin's ``on_post_build``. Knows nothing of MkDocs.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import math
 import re
 import shutil
 import subprocess
+import threading
 import time
 import unicodedata
 from collections import defaultdict
@@ -123,12 +126,142 @@ def _pagefind(site_dir: Path) -> int:
         shutil.rmtree(fresh, ignore_errors=True)
         detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
         raise SearchError(f"Pagefind failed (exit {done.returncode}): " + " | ".join(detail))
+    _swap(fresh, target)
+    found = _INDEXED.search(done.stdout)
+    return int(found[1]) if found else 0
+
+
+class PagefindFeed:
+    """Pagefind's index made while the pages are written: each page is sent to a Pagefind service process
+    (``pagefind --service``) as soon as its body is made, and indexed there on another core.
+
+    A page is sent as its body alone — what lies inside ``data-pagefind-body`` is all Pagefind reads of
+    a page, once any page has it — in a small document of the page's language, with the pictures that
+    Pagefind ignores cut out: a fraction of the bytes of the page the theme writes, for the same index.
+    The service's protocol is its documented one (base64 JSON messages, each ended by a comma); a thread
+    reads its answers, so that a full pipe never stops either side.
+    """
+
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
+        self.sent = 0
+        self.indexed = 0
+        self.errors: list[str] = []
+        self._ids = 0
+        self._index_id: int | None = None
+        self._lock = threading.Condition()
+        self._answers: dict[int, dict[str, object]] = {}
+        try:
+            self.process = subprocess.Popen([str(pagefind_executable()), "--service"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            raise SearchError(f"Pagefind could not start: {exc}") from None
+        self._reader = threading.Thread(target=self._read, name="briefgen-pagefind", daemon=True)
+        self._reader.start()
+        answer = self._wait(self._send({"type": "NewIndex", "config": {}}))
+        self._index_id = int(answer["index_id"])  # type: ignore[call-overload]  # a number, by the protocol
+
+    def _send(self, payload: dict[str, object]) -> int:
+        self._ids += 1
+        message = json.dumps({"message_id": self._ids, "payload": payload}).encode()
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(base64.b64encode(message) + b",")
+        except OSError as exc:
+            raise SearchError(f"Pagefind stopped: {exc}") from None
+        return self._ids
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        stdout = self.process.stdout
+        parts: list[bytes] = []  # of the message being read (the index itself comes as one of megabytes)
+        for chunk in iter(lambda: stdout.read1(1 << 16), b""):
+            *ended, rest = chunk.split(b",")
+            for piece in ended:
+                self._answer(b"".join([*parts, piece]))
+                parts = []
+            parts.append(rest)
+        with self._lock:
+            self._answers[-1] = {"type": "Error", "message": "Pagefind stopped"}
+            self._lock.notify_all()
+
+    def _answer(self, raw: bytes) -> None:
+        answer = json.loads(base64.b64decode(raw))
+        payload = answer.get("payload", {})
+        with self._lock:
+            if payload.get("type") == "IndexedFile":
+                self.indexed += 1
+            elif payload.get("type") == "Error":
+                self.errors.append(str(payload.get("message", "error")))
+            if answer.get("message_id") is not None:
+                self._answers[answer["message_id"]] = payload
+            self._lock.notify_all()
+
+    def _wait(self, message_id: int) -> dict[str, object]:
+        assert self.process.stdin is not None
+        self.process.stdin.flush()
+        with self._lock:
+            while message_id not in self._answers and -1 not in self._answers:
+                self._lock.wait()
+            answer = self._answers.get(message_id, self._answers.get(-1, {}))
+        if answer.get("type") == "Error":
+            raise SearchError(f"Pagefind failed: {answer.get('message')}")
+        return answer
+
+    def add(self, path: str, body: str, *, whole: bool = False) -> None:
+        """Index a page (its path in the site, e.g. ``exercises/x/index.html``) from its body, or from the
+        ``whole`` page as it is written."""
+        if "data-pagefind-body" not in body:
+            return  # never indexed: another page has the mark
+        document = body if whole else (f'<!doctype html><html lang="{self.language}"><head></head><body>'
+                                       f'{_IGNORED_FIGURE.sub("", body)}</body></html>')
+        self._send({"type": "AddFile", "index_id": self._index_id, "file_path": path, "url": None,
+                    "file_contents": document})
+        self.sent += 1
+
+    def finish(self, site_dir: Path) -> SearchReport:
+        """Write the index into ``site_dir`` (in place of an earlier one) and stop the service."""
+        started = time.perf_counter()
+        try:
+            # the files come in the answer and are written here: Pagefind answers a WriteFiles before its
+            # files are all written, and would stop writing them when it is closed
+            answer = self._wait(self._send({"type": "GetFiles", "index_id": self._index_id}))
+            if self.errors:
+                raise SearchError(f"Pagefind failed: {self.errors[0]}")
+            fresh = site_dir / f".{PAGEFIND_FOLDER}-new"
+            shutil.rmtree(fresh, ignore_errors=True)
+            for file in answer.get("files", ()):  # type: ignore[attr-defined]  # a list, by the protocol
+                path = fresh / file["path"]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(base64.b64decode(file["content"]))
+            _swap(fresh, site_dir / PAGEFIND_FOLDER)
+        finally:
+            self.close()
+        files = [p for p in (site_dir / PAGEFIND_FOLDER).rglob("*") if p.is_file()]
+        return SearchReport("pagefind", self.indexed, len(files), sum(p.stat().st_size for p in files),
+                            time.perf_counter() - started)
+
+    def close(self) -> None:
+        """Stop the service (what it was sent is not written)."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=10)
+
+
+def _swap(fresh: Path, target: Path) -> None:
+    """Put the folder ``fresh`` in place of ``target`` by renames: a reader never sees half an index."""
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     fresh.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-    found = _INDEXED.search(done.stdout)
-    return int(found[1]) if found else 0
 
 
 # --- the offline index ------------------------------------------------------------------------------
