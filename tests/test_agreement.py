@@ -267,8 +267,8 @@ def test_the_page_shows_the_held_value_first_with_its_reason(built: Path) -> Non
 
 def test_the_pdf_brief_shows_the_held_value_its_reason_and_the_open_disagreement(built: Path) -> None:
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(built / "pdf" / "tidewater-2019.pdf").pages)
-    assert re.search(r"the briefing holds the first: Assessed Also reported 20–24 Jul 2019\d+ Why: The Gazette "
-                     r"reported after the exercise had ended.*? 20–23 Jul 2019\d", text), text
+    assert re.search(r"the briefing holds the first: Assessed Also reported 20–24 Jul 2019\d+ [A-F][1-6] Why: The "
+                     r"Gazette reported after the exercise had ended.*? 20–23 Jul 2019\d+ [A-F][1-6]", text), text
     breaker = " ".join(" ".join(p.extract_text().split())
                        for p in PdfReader(built / "pdf" / "breaker-2018.pdf").pages)
     assert "Unresolved: the editors hold none of them." in breaker

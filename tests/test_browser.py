@@ -139,8 +139,9 @@ def test_reader_journey(context: tuple[BrowserContext, Recorder], repo_url: str,
 
     # a citation marker in the facts → its numbered reference
     marker = page.locator("li.bg-claim#date sup.bg-cite a").first
-    number = marker.inner_text().strip("[]")
-    assert number.isdigit(), number
+    mark = re.fullmatch(r"\[(\d+), grade ([A-F][1-6])(?:, doubtful)?\]", marker.text_content() or "")
+    assert mark, marker.text_content()  # the number, and the grade beside it (as a screen reader hears it)
+    number = mark[1]
     marker.click()
     expect(page).to_have_url(re.compile(rf"/{re.escape(EXERCISE)}#ref-{number}$"))
     reference = page.locator(f"ol.bg-references > li#ref-{number}")
@@ -315,6 +316,41 @@ def test_reader_pages_have_no_serious_accessibility_violation(browser: Browser, 
     assert found == [], "\n".join(found)
 
 
+DOUBTFUL_MARKS = """() => [...document.querySelectorAll('sup.bg-cite a')].map(a => {
+  const s = getComputedStyle(a);
+  return [a.closest('sup').classList.contains('bg-cite-doubtful'), s.textDecorationStyle, s.color, s.fontStyle];
+})"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_doubtful_citation_mark_looks_doubtful_and_keeps_its_contrast(browser: Browser, repo_url: str,
+                                                                       scheme: str) -> None:
+    """On a page citing both doubtful and other grades, the doubtful marks alone are dashed, italic and in their
+    own colour, and axe-core finds their contrast sufficient in either colour scheme."""
+    assert AXE.is_file(), f"{AXE} is missing: make test installs axe-core (npm ci in tests/a11y)"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme, service_workers="block")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    page = ctx.new_page()
+    try:
+        page.goto(repo_url + EXERCISE)
+        marks = page.evaluate(DOUBTFUL_MARKS)
+        doubtful = [m for m in marks if m[0]]
+        others = [m for m in marks if not m[0]]
+        assert doubtful and others, "the page cites doubtful and other grades"
+        assert {(m[1], m[3]) for m in doubtful} == {("dashed", "italic")}, doubtful
+        assert all(m[1] != "dashed" and m[3] != "italic" for m in others), others
+        assert {m[2] for m in doubtful}.isdisjoint({m[2] for m in others}), "doubtful marks have a colour of their own"
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("() => axe.run({include: [['sup.bg-cite']]}, {resultTypes: ['violations', 'passes'],"
+                               " runOnly: {type: 'rule', values: ['color-contrast']}})")
+        assert result["violations"] == [], [n["html"] for v in result["violations"] for n in v["nodes"]]
+        checked = [n["html"] for v in result["passes"] for n in v["nodes"]]
+        assert sum("bg-cite-grade" in h or "#ref-" in h for h in checked) >= len(doubtful), checked
+    finally:
+        ctx.close()
+
+
 # --- phones: pictures that fit and read from 360 px up ----------------------------------------------------
 
 MIN_TEXT_PX = 11.0
@@ -474,3 +510,61 @@ def test_offline_edition_works_from_files(context: tuple[BrowserContext, Recorde
     leaving = sorted({url for url in record.requests if not url.startswith("file://")})
     assert leaving == [], f"requests left the files: {leaving}"
     assert record.dialogs == [] and record.errors == [], (record.dialogs, record.errors)
+
+
+# --- the timeline: every event and every other reported date on screen ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def claims_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture world of two newspapers (tests/fixtures/claims): events from 2016 to 2030, some dated twice."""
+    project = make_project(tmp_path_factory.mktemp("claims-browser") / "project", FIXTURES / "claims" / "content")
+    done = briefgen_build(project, "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    yield from serve(project / "site")
+
+
+TIMELINE_MARKS = """() => {
+  const shown = [...document.querySelectorAll('figure svg')].filter(s => s.getClientRects().length > 0);
+  const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.right, b.width]; };
+  return {
+    window: document.documentElement.clientWidth,
+    pictures: shown.length,
+    bars: shown.flatMap(s => [...s.querySelectorAll('rect.bg-tl-bar')].map(r => [...box(r),
+      r.closest('a').getAttribute('aria-label')])),
+    alts: shown.flatMap(s => [...s.querySelectorAll('rect.bg-tl-alt')].map(r => [...box(r),
+      r.querySelector('title').textContent])),
+    years: shown.flatMap(s => [...s.querySelectorAll('text')].filter(t => /^[0-9]{4}$/.test(t.textContent))
+      .map(t => [...box(t), t.textContent])),
+    listed: [...document.querySelectorAll('ol.bg-timeline > li')].map(li => li.innerText),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_timeline_shows_every_event_and_its_other_dates_inside_the_screen(browser: Browser, claims_url: str,
+                                                                          width: int) -> None:
+    """At phone and desktop widths, the picture that is shown draws a bar for every event listed and a mark for
+    every other date reported, each wholly inside the window, on an axis labelled from the first year on."""
+    ctx = browser.new_context(viewport={"width": width, "height": 800}, service_workers="block")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    page = ctx.new_page()
+    try:
+        page.goto(claims_url + "timeline/")
+        seen = page.evaluate(TIMELINE_MARKS)
+    finally:
+        ctx.close()
+    assert seen["pictures"] == 1, "one layout of the picture is shown"
+    listed = seen["listed"]
+    assert len(seen["bars"]) == len(listed) >= 5, (seen["bars"], listed)
+    also = [item for item in listed if "also reported" in item]
+    assert len(seen["alts"]) == len(also) >= 2, (seen["alts"], also)
+    problems = [f"{what} {name!r}: {left:.0f}–{right:.0f} px in a {seen['window']} px window"
+                for what in ("bars", "alts", "years") for left, right, size, name in seen[what]
+                if left < 0 or right > seen["window"] or size <= 0]
+    assert problems == [], "\n".join(problems)
+    years = sorted(int(y[3]) for y in seen["years"])
+    assert years and years[0] == 2016 and years[-1] >= 2026, f"the axis shows {years}"
+    assert any("Tidewater 2019" in b[3] and "also reported" in b[3] for b in seen["bars"]), \
+        "the planned-then-held drill's row says its other date"

@@ -6,6 +6,7 @@ Everything that writes does so in ``tmp_path``; the repository is only read.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -384,6 +385,60 @@ def stem(message: str) -> str:
         if len(piece.strip(" ,.")) >= 6:
             return piece.strip(" ,.")
     raise AssertionError(f"no fixed words in {message!r}")
+
+
+#: Messages raised for dates already accepted (never shown to an editor): no row of the guide needs them.
+INTERNAL_MESSAGES = {"is not a date briefgen accepts"}
+
+
+def _literal_parts(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return []
+
+
+def code_messages() -> dict[str, str]:
+    """The fixed words of every message briefgen can emit, by where the code says it: each ``error``/``warning``
+    diagnostic's message, and each ``ValueError`` a value's check raises (the check reports its text)."""
+    found: dict[str, str] = {}
+    for path in sorted((REPO / "briefgen").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            message = None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("error", "warning"):
+                at = 0  # error(path, line, col, message, hint), the place often given as *doc.mark(...)
+                for arg in node.args:
+                    if at == 3 and not isinstance(arg, ast.Starred):
+                        message = arg
+                        break
+                    at += 2 if isinstance(arg, ast.Starred) else 1
+            elif (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                  and getattr(node.exc.func, "id", "") == "ValueError" and node.exc.args):
+                message = node.exc.args[0]
+            for part in _literal_parts(message) if message is not None else ():
+                words = re.split(r"[;,(]", part.strip(" :'"))[0].strip()
+                if len(words) >= 8 and words not in INTERNAL_MESSAGES:
+                    found.setdefault(words, f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_contributing_explains_every_diagnostic_the_code_can_emit() -> None:
+    """Not only those of the fixtures: a message added to the code without a row in the guide fails here."""
+    guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = guide[guide.index("## What each error means"):]
+    messages = code_messages()
+    assert len(messages) > 40, "the code's messages were not found"
+    missing = sorted(f"{where}: {words!r}" for words, where in messages.items() if words not in table)
+    assert not missing, "CONTRIBUTING.md's tables do not explain:\n" + "\n".join(missing)
+
+
+def test_contributing_shows_every_key_for_many_sources() -> None:
+    guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    keys = guide[guide.index("**Every key for many sources"):guide.index("## Mark: TLP and editions")]
+    for key in ("url", "archive_url", "retrieved", "date_known", "language", "derived_from", "via", "republish",
+                "translation", "translated_by", "as_of", "assessment", "bound", "to", "reliability_note"):
+        assert f"`{key}`" in keys, key
 
 
 def test_contributing_explains_every_diagnostic_the_fixtures_specify() -> None:

@@ -25,7 +25,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from briefgen.check.pipeline import check
 from briefgen.pdf.render import PdfError, PdfJob, assets_dir, render_all, render_pdf
+from briefgen.site import views
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -153,6 +155,27 @@ def test_brief_quotes_stand_verbatim_with_their_grades(brief: Path) -> None:
     assert data["name"].replace(" ", "") in text
 
 
+def test_brief_marks_show_the_grade_beside_the_number(brief: Path) -> None:
+    """Each key fact reads "value n G" with the grades of its references, and the marks of doubtful grades (source
+    D–F or information 4–6) are described as doubtful to a screen reader; the others are not."""
+    result = check(CORPUS / "content")
+    assert result.graph is not None
+    page = views.entity_page(result.graph, result.graph.entities[EXERCISE], views.dt.date(2024, 1, 1))
+    grades = {r.number: r.grade for r in page.references}
+    text = squash("".join(pdf_text(brief)))
+    for fact in page.glance:
+        for parts, numbers in fact.items:
+            words = "".join(p if isinstance(p, str) else p.name for p in parts)
+            marks = ",".join(f"{n}{grades[n]}" for n in numbers)
+            assert squash(words + marks) in text, f"{fact.label}: no {words!r} with {marks!r} beside it"
+    described = {int(m[1]): bool(m[2]) for a in _links(PdfReader(brief))
+                 if (m := re.fullmatch(r"Endnote (\d+), (doubtful )?grade [A-F][1-6]: .+", str(a.get("/Contents"))))}
+    doubtful = {n for n, g in grades.items() if g[0] in "DEF" or g[1] in "456"}  # the grades page's scale
+    assert doubtful and set(grades) - doubtful, "the brief has doubtful and other grades"
+    assert {n for n, d in described.items() if d} == doubtful
+    assert {n for n, d in described.items() if not d} <= set(grades) - doubtful
+
+
 def test_brief_metadata(brief: Path) -> None:
     reader = PdfReader(brief)
     meta = reader.metadata
@@ -224,6 +247,90 @@ def test_brief_passes_qpdf_check_and_embeds_every_font(brief: Path) -> None:
 # --- tagged for screen readers ----------------------------------------------------------------------------
 
 
+# --- a title too long for the footer ---------------------------------------------------------------------
+
+MULTISOURCE = TESTS / "fixtures" / "multisource"
+LONG_TITLE = ("Storm Gate 2021, the joint naval, air and coastal-defence exercise of the Republic of Aldoria and the "
+              "Kingdom of Brevia in Kesten Bay and its approaches, with its rescue of a stranded passenger ferry, as "
+              "reported by many outlets in two languages")
+MM = 72 / 25.4
+FOOTER = 20 * MM
+"""The bottom margin of print.css's pages, where the footer stands."""
+UNPRINTABLE = 4 * MM
+"""What a printer may not reach at each edge of the sheet: the footer keeps clear of it."""
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+
+Box = tuple[float, float, float, float]
+
+
+def _pages_of_words(path: Path) -> list[tuple[float, float, list[tuple[Box, str]]]]:
+    """Each page's size and words with their boxes (x0, y0, x1, y1 from the top left), as poppler reads them."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [(float(w), float(h), [(tuple(map(float, box)), t) for *box, t in _WORD.findall(body)])  # type: ignore[misc]
+            for w, h, body in _PAGE.findall(xml)]
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _apart(a: Box, b: Box, gap: float) -> bool:
+    return a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1]
+
+
+@pytest.fixture(scope="module")
+def long_titled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The many-sources world with its exercise and its book titled in 245 characters: their PDFs."""
+    project = tmp_path_factory.mktemp("long-title") / "project"
+    shutil.copytree(MULTISOURCE, project)
+    for path, key in (("exercises/storm-gate-2021.yaml", "name"), ("briefs/storm-gate-book.yaml", "title")):
+        file = project / "content" / path
+        text = file.read_text(encoding="utf-8")
+        renamed = re.sub(rf"(?m)^{key}: .*$", f"{key}: {LONG_TITLE}", text, count=1)
+        assert renamed != text
+        file.write_text(renamed, encoding="utf-8")
+    done = briefgen(project, "pdf", "-o", str(project / "pdf"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {"brief": project / "pdf" / "storm-gate-2021.pdf", "book": project / "pdf" / "books" / "storm-gate-book.pdf"}
+
+
+@pytest.mark.parametrize("kind", ["brief", "book"])
+def test_a_long_title_never_runs_into_the_footer_marking(long_titled: dict[str, Path], kind: str) -> None:
+    """On every page the running title, the marking and the page number stand apart in the footer, all within
+    the bottom margin and clear of the sheet's unprintable edge; the title is shown, shortened if need be."""
+    pages = _pages_of_words(long_titled[kind])
+    assert len(pages) >= 2
+    problems = []
+    titled = 0
+    for number, (width, height, words) in enumerate(pages, start=1):
+        footer = [(box, text) for box, text in words if box[1] >= height - FOOTER]
+        texts = [text for _, text in footer]
+        marking = [box for box, text in footer if text == "TLP:CLEAR"]
+        assert len(marking) == 1, f"page {number}: the footer's marking {texts}"
+        at = next(i for i in range(len(texts)) if texts[i:i + 4] == ["Page", str(number), "of", str(len(pages))])
+        numbering = [box for box, _ in footer[at:at + 4]]
+        title = [(box, text) for i, (box, text) in enumerate(footer)
+                 if text != "TLP:CLEAR" and not at <= i < at + 4]
+        boxes = {"marking": marking[0], "page number": _union(numbering)}
+        if title:
+            shown = squash("".join(text for _, text in title))  # words broken at a hyphen join again
+            ours = squash(LONG_TITLE).startswith(shown.removesuffix("…"))
+            assert ours or kind == "book", f"page {number}: the footer shows {shown!r}"
+            titled += ours
+            boxes["title"] = _union([box for box, _ in title])
+        for name, box in boxes.items():
+            inside = (box[0] >= UNPRINTABLE and box[2] <= width - UNPRINTABLE and box[1] >= height - FOOTER
+                      and box[3] <= height - UNPRINTABLE)
+            if not inside:
+                problems.append(f"page {number}: the {name} {box} leaves the footer of a {width}×{height} page")
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes.items(), 2):
+            if not _apart(box_a, box_b, 3):
+                problems.append(f"page {number}: the {a} {box_a} runs into the {b} {box_b}")
+    assert problems == [], "\n".join(problems)
+    assert titled, "no page's footer shows the long title"
+
+
 def _struct(reader: PdfReader) -> list[dict]:
     """Every structure element of the PDF's tree, depth first (each a pypdf dictionary)."""
     out: list[dict] = []
@@ -288,7 +395,9 @@ def test_pdf_links_are_described(tagged: Path) -> None:
         assert not words.startswith("#") and "n-" not in words.split(), f"the description is the target: {words!r}"
         assert "/StructParent" in annot, "a link annotation outside the structure tree"
     endnotes = [str(a["/Contents"]) for a in links if a.get("/Dest") is not None]
-    assert any(re.fullmatch(r"Endnote \d+", w) for w in endnotes), endnotes
+    # a citation mark is described by its number and grade, a doubtful one as such
+    marks = [w for w in endnotes if re.match(r"Endnote \d", w)]
+    assert marks and all(re.fullmatch(r"Endnote \d+, (doubtful )?grade [A-F][1-6]: .+", w) for w in marks), marks
 
 
 def test_book_figures_carry_the_text_descriptions_of_the_site(book: Path) -> None:

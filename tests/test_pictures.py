@@ -71,8 +71,58 @@ def test_timeline_draws_every_dated_entry_with_a_link(claims_graph: Graph) -> No
     conducted = next(g for t, g in rows.items() if "Breaker 2018" in t)
     assert [r.get("stroke-dasharray") for r in planned.iter(f"{SVG}rect")] == ["3 2"]
     assert all(r.get("stroke") == pictures.PLANNED for r in planned.iter(f"{SVG}rect"))
-    assert [(r.get("fill"), r.get("fill-opacity")) for r in conducted.iter(f"{SVG}rect")] == [
-        (pictures.CONDUCTED, None)]
+    assert [(r.get("fill"), r.get("fill-opacity")) for r in conducted.iter(f"{SVG}rect")
+            if r.get("class") == "bg-tl-bar"] == [(pictures.CONDUCTED, None)]
+
+
+def _rows(root: ET.Element) -> dict[str, ET.Element]:
+    """The timeline's rows by the name their link gives (what a screen reader says)."""
+    return {g.find(f"{SVG}a").get("aria-label"): g for g in root.iter(f"{SVG}g") if g.get("class") == "bg-tl-row"}
+
+
+@pytest.mark.parametrize("width", [pictures.WIDE, pictures.NARROW])
+def test_timeline_draws_the_other_reported_dates_of_an_event_on_its_row(claims_graph: Graph, width: float) -> None:
+    """Tidewater 2019 was planned for 20–23 July and held 20–24 July (assessed): its row shows both, the plan as a
+    hollow dashed bar saying "also reported"; Breaker 2018's two unresolved days both show; others have one bar."""
+    entries = views.timeline(claims_graph)
+    root = _parse(pictures.timeline(entries, _link, width=width))
+    rows = _rows(root)
+    assert len(rows) == len(entries)
+    for e in entries:
+        row = next(g for name, g in rows.items() if name.startswith(f"{e.entity.name} {e.when}"))
+        bars = [r for r in row.iter(f"{SVG}rect") if r.get("class") == "bg-tl-bar"]
+        alts = [r for r in row.iter(f"{SVG}rect") if r.get("class") == "bg-tl-alt"]
+        assert len(bars) == 1, e.entity.name
+        assert [a.find(f"{SVG}title").text for a in alts] == [f"also reported: {w}" for w in e.alternatives]
+        for a in alts:
+            assert a.get("fill") == "none" and a.get("stroke-dasharray"), "an alternative is drawn hollow and dashed"
+            assert float(a.get("y")) > float(bars[0].get("y")), "in a lane of its own, under the bar"
+        if e.alternatives:
+            name = next(n for n in rows if n.startswith(f"{e.entity.name} {e.when}"))
+            assert f"also reported: {'; '.join(e.alternatives)}" in name, "screen readers hear it too"
+    held = next(e for e in entries if e.entity.id == "tidewater-2019")
+    assert (held.when, held.status, held.alternatives) == ("20–24 Jul 2019", "conducted", ("20–23 Jul 2019",))
+    row = next(g for name, g in rows.items() if name.startswith("Tidewater 2019"))
+    bar, plan = (next(r for r in row.iter(f"{SVG}rect") if r.get("class") == c) for c in ("bg-tl-bar", "bg-tl-alt"))
+    assert bar.get("x") == plan.get("x"), "both start on 20 July"
+    assert "Tidewater 2019 (conducted; also reported: 20–23 Jul 2019)" in root.find(f"{SVG}desc").text
+    unresolved = next(e for e in entries if e.entity.id == "breaker-2018")
+    assert unresolved.alternatives == ("4 Aug 2018",)
+    assert any("also reported" in "".join(t.itertext()) for t in root.iter(f"{SVG}text")), "the legend explains it"
+
+
+def test_the_time_axis_holds_every_reported_date(claims_graph: Graph) -> None:
+    """An event also reported for a year after every other date: the axis runs to that year, the mark on it."""
+    entries = list(views.timeline(claims_graph))
+    entries[0] = replace(entries[0], alternatives=("Jan 2041",),
+                         alternative_spans=((views.dt.date(2041, 1, 1), views.dt.date(2041, 1, 31)),))
+    for width in (pictures.WIDE, pictures.NARROW):
+        root = _parse(pictures.timeline(entries, _link, width=width))
+        alt = next(r for r in root.iter(f"{SVG}rect") if r.get("class") == "bg-tl-alt")
+        assert float(alt.get("x")) + float(alt.get("width")) <= width, "drawn inside the picture"
+        years = {int(t.text): float(t.get("x")) for t in root.iter(f"{SVG}text") if (t.text or "").isdigit()}
+        assert min(years) <= 2016 and max(years) > 2031, f"the axis runs from 2016 past 2031: {years}"
+        assert float(alt.get("x")) > years[max(years)], "the mark stands after the last year labelled"
 
 
 def test_fuzzy_dates_are_drawn_faded_with_whiskers(graph: Graph) -> None:

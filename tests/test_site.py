@@ -321,6 +321,71 @@ def test_archived_text_keeps_its_paragraphs(fixture_site: Path) -> None:
                              f"e.g. {shown[3:5]!r} should be one paragraph")
 
 
+def shown_text(element: Element) -> str:
+    """The words an element shows on screen: without its visually hidden words (``bg-sr-only``)."""
+    return "".join(c if isinstance(c, str) else ("" if "bg-sr-only" in (c.attrs.get("class") or "").split()
+                                                  else shown_text(c)) for c in element.children)
+
+
+def citation_marks(body: Element) -> list[tuple[int, str, Element]]:
+    """Each citation mark of a page body: its number, the grade of its reference in the list, and its ``<sup>``."""
+    grades = {int(li.attrs["id"].removeprefix("ref-")): li.find_all("a", class_="bg-grade")[0].text()
+              for li in body.find_all("ol", class_="bg-references")[0].find_all("li")}
+    marks = []
+    for sup in body.find_all("sup", class_="bg-cite"):
+        (link,) = sup.find_all("a")
+        number = int(link.attrs["href"].removeprefix("#ref-"))
+        marks.append((number, grades[number], sup))
+    return marks
+
+
+def is_doubtful(grade: str) -> bool:
+    """The grades page's doubtful grades: a source D–F ("not usually reliable" on) or information 4–6."""
+    return grade[0] in "DEF" or grade[1] in "456"
+
+
+def assert_marks_show_their_grades(body: Element) -> set[bool]:
+    """Every mark reads ``[n grade]``, is doubtful exactly when its grade is, and says so to screen readers;
+    returns which kinds of mark the page has (doubtful, not)."""
+    marks = citation_marks(body)
+    assert marks, "no citation marks"
+    for number, grade, sup in marks:
+        (link,) = sup.find_all("a")
+        doubtful = is_doubtful(grade)
+        assert shown_text(link) == f"[{number} {grade}]", f"mark {number}: shows {shown_text(link)!r}"
+        assert ("bg-cite-doubtful" in sup.attrs["class"].split()) == doubtful, f"mark {number} ({grade})"
+        assert squash(link.text()) == f"[{number}, grade {grade}{', doubtful' if doubtful else ''}]", (
+            f"mark {number}: a screen reader hears {link.text()!r}")
+        assert link.attrs["title"].startswith(f"Reference {number}, {'doubtful grade' if doubtful else 'grade'} "
+                                              f"{grade}: "), link.attrs["title"]
+    return {is_doubtful(grade) for _, grade, _ in marks}
+
+
+def test_citation_marks_show_their_grade_and_doubtful_ones_look_it(fixture_site: Path) -> None:
+    """Tidewater 2019 cites the C-graded Harbour Bulletin with information 2, 3 and 4: the C4 marks alone are
+    doubtful (class, title and hidden words), and each mark shows the grade its reference gives."""
+    body = parse(article((fixture_site / "exercises/tidewater-2019/index.html").read_text(encoding="utf-8")))
+    assert assert_marks_show_their_grades(body) == {True, False}
+    grades = {grade for _, grade, _ in citation_marks(body)}
+    assert "C4" in grades and {"C2", "C3"} <= grades, grades
+    doubtful = body.find_all("a", class_="bg-grade-doubtful")
+    assert doubtful and {a.text() for a in doubtful} == {"C4"}, "the reference list marks the same grades"
+    grades_page = parse(article((fixture_site / "grades/index.html").read_text(encoding="utf-8"))).by_id()
+    assert "bg-grade-doubtful" in grades_page["grade-C4"].attrs["class"]
+    assert "bg-grade-doubtful" in grades_page["grade-D1"].attrs["class"]
+    assert "bg-grade-doubtful" not in grades_page["grade-C3"].attrs["class"]
+    assert "doubtful" in squash(grades_page["doubtful"].text()), "the grades page says what doubtful means"
+
+
+def test_the_stylesheet_makes_doubtful_marks_look_doubtful() -> None:
+    """A doubtful mark is dashed, in a warning colour set for both colour schemes (the browser tests measure it)."""
+    css = (REPO / "briefgen" / "assets" / "briefgen.css").read_text(encoding="utf-8")
+    rule = re.search(r"\.bg-cite\.bg-cite-doubtful a[^{]*\{([^}]*)\}", css)
+    assert rule and "dashed" in rule[1] and "var(--bg-doubtful)" in rule[1], rule
+    assert css.count("--bg-doubtful:") == 2, "a warning colour for the light and the dark scheme"
+    assert re.search(r"\.bg-sr-only\s*\{[^}]*clip", css), "hidden words are hidden from sight only"
+
+
 # --- the repository's own site ----------------------------------------------------------------------
 
 

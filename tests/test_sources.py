@@ -33,6 +33,7 @@ import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 from test_editions import Scanner
+from test_site import assert_marks_show_their_grades, citation_marks, parse
 
 from briefgen.check import quotes
 from briefgen.check.link import Graph
@@ -253,6 +254,26 @@ def test_brief_shows_original_translation_and_origins(site: Path) -> None:
     assert "sources/evening-courier.txt" in attached and "sources/aldoria-observer.txt" in attached
     assert "sources/daily-lantern.txt" not in attached and "sources/brevia-vestnik.txt" not in attached
     assert "sources/daily-lantern.yaml" in attached
+
+
+def test_every_mark_citing_a_source_graded_d_is_doubtful(site: Path) -> None:
+    """The Harbour Echo is graded D (not usually reliable): each mark citing it, and no mark citing only sources
+    graded A–C with information 1–3, looks doubtful, on the page and in the brief and the book."""
+    page = parse(body(site, "exercises/storm-gate-2021/index.html"))
+    assert assert_marks_show_their_grades(page) == {True, False}
+    sources = {int(li.attrs["id"].removeprefix("ref-")): li.find_all("a")[0].attrs["href"]
+               for li in page.find_all("ol", class_="bg-references")[0].find_all("li")}
+    doubtful = {n for n, _, sup in citation_marks(page) if "bg-cite-doubtful" in sup.attrs["class"].split()}
+    echo = {n for n, href in sources.items() if "/harbour-echo/" in href}
+    assert echo and doubtful == echo, (doubtful, echo)
+    for pdf in ("storm-gate-2021.pdf", "books/storm-gate-book.pdf"):
+        reader = PdfReader(site / "pdf" / pdf)
+        text = squash(" ".join(p.extract_text() or "" for p in reader.pages))
+        words = [str(a.get_object().get("/Contents") or "") for p in reader.pages for a in p.get("/Annots") or []]
+        said = {int(m[1]) for w in words if (m := re.fullmatch(r"Endnote (\d+), doubtful grade D3: .+", w))}
+        assert said and said <= echo, f"{pdf}: the doubtful marks' links say {said}"
+        for n in echo:
+            assert re.search(rf"{n} D3\b", text), f"{pdf}: no mark '{n} D3'"
 
 
 def test_book_counts_facts_resting_on_one_origin(site: Path) -> None:

@@ -38,6 +38,8 @@ WIDE = 680.0
 """Width of the wide layout (desktop pages, PDF books); the site shows it where the page is wider than this."""
 NARROW = 320.0
 """Width of the narrow layout: a phone 360 px wide shows it at full size, its text at 12 px."""
+ALT_LANE = 8.0
+"""Height of the lane under a timeline row's bar where other reported dates of the event are drawn."""
 FONT = 12.0
 LINE = 15.0
 CHAR_EM = 0.6
@@ -140,7 +142,8 @@ def _new_year(year: int) -> int:
 
 def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timeline",
              width: float = WIDE) -> Picture | None:
-    """Dated entries on a time axis: intervals as bars, fuzzy dates faded with whiskers, planned hollow.
+    """Dated entries on a time axis: intervals as bars, fuzzy dates faded with whiskers, planned hollow, and the
+    other dates reported for an entry as hollow dashed bars in a lane under its bar.
 
     Names and dates are wrapped, never cut. ``width`` below 600 stacks each entry (name, date, then its
     bar across the whole width), so that a phone can show the picture at full size.
@@ -154,8 +157,9 @@ def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timel
     else:
         name_w, when_x, when_w = width * 0.31, width * 0.32, width * 0.17
         plot0, plot1, top = width * 0.5, width - 16, 28.0
-    start = min(e.sort_key[0] for e in entries)
-    end = max(e.sort_key[1] for e in entries)
+    # the axis holds every date a source gives, the other reported dates of an event too
+    start = min(min((e.sort_key[0], *(a for a, _ in e.alternative_spans))) for e in entries)
+    end = max(max((e.sort_key[1], *(b for _, b in e.alternative_spans))) for e in entries)
     t0 = _new_year(start.year)
     total = _new_year(end.year + 1) - t0
 
@@ -172,12 +176,12 @@ def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timel
             names[-1] += " "  # the name and the date read apart, as a link's name too
             label = (_text(4, y + 14, names) + _text(4, y + 14 + LINE * len(names), whens, ' class="muted"'))
             bar_y = y + LINE * (len(names) + len(whens)) + 2
-            row_h = bar_y - y + 22
+            row_h = bar_y - y + 22 + (ALT_LANE if e.alternatives else 0)
         else:
             names[-1] += " "
             label = _text(4, y + 14, names) + _text(when_x + 4, y + 14, whens, ' class="muted"')
             bar_y = y
-            row_h = max(22.0, LINE * max(len(names), len(whens)) + 7)
+            row_h = max(22.0 + (ALT_LANE if e.alternatives else 0), LINE * max(len(names), len(whens)) + 7)
         x1, x2 = x(e.sort_key[0]), x(e.sort_key[1].toordinal() + 1)  # the end of its last day (9999-12-31 too)
         bar_w = max(x2 - x1, 4.0)
         uncertain = "?" in e.when
@@ -192,10 +196,21 @@ def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timel
                     f'stroke="{colour}" stroke-width="2"/>')
         else:
             mark = f'<rect x="{x1:.1f}" y="{bar_y + 4}" width="{bar_w:.1f}" height="12" fill="{colour}"/>'
-        tip = f"<title>{escape(e.entity.name)}: {escape(e.when)}{' — ' + escape(e.status) if e.status else ''}</title>"
-        said = f"{e.entity.name} {e.when}" + (f", {e.status}" if e.status else "")  # the words shown, first
+        mark = mark.replace("<rect ", '<rect class="bg-tl-bar" ', 1)
+        also = f"also reported: {'; '.join(e.alternatives)}" if e.alternatives else ""
+        for (first, last), when in zip(e.alternative_spans, e.alternatives, strict=True):
+            # another date a source gives: a hollow dashed bar in a lane of its own, under the row's bar
+            a1, a2 = x(first), x(last.toordinal() + 1)
+            mark += (f'<rect class="bg-tl-alt" x="{a1:.1f}" y="{bar_y + 19}" width="{max(a2 - a1, 4.0):.1f}" '
+                     f'height="{ALT_LANE - 2:.0f}" fill="none" stroke="{colour}" stroke-width="1.5" '
+                     f'stroke-dasharray="3 2"><title>also reported: {escape(when)}</title></rect>')
+        tip = (f"<title>{escape(e.entity.name)}: {escape(e.when)}{' — ' + escape(e.status) if e.status else ''}"
+               f"{' (' + escape(also) + ')' if also else ''}</title>")
+        said = (f"{e.entity.name} {e.when}" + (f", {e.status}" if e.status else "")  # the words shown, first
+                + (f" ({also})" if also else ""))
         rows.append(f'<g class="bg-tl-row">{_a(link(e.entity), tip + label + mark, said)}</g>')
-        alt.append(f"{e.when}: {e.entity.name}" + (f" ({e.status})" if e.status else ""))
+        extra = "; ".join(w for w in (e.status, also) if w)
+        alt.append(f"{e.when}: {e.entity.name}" + (f" ({extra})" if extra else ""))
         y += row_h
     height = y + 4
     body: list[str] = []
@@ -214,6 +229,9 @@ def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timel
             (f'<rect width="14" height="8" y="-8" fill="none" stroke="{PLANNED}" stroke-width="2"/>', "planned"),
             (f'<rect width="14" height="8" y="-8" fill="{CONDUCTED}" fill-opacity=".28" stroke="{CONDUCTED}"/>',
              "fuzzy date: the whole period it may mean (dashed: uncertain)")]
+    if any(e.alternatives for e in entries):
+        keys.append((f'<rect width="14" height="6" y="-7" fill="none" stroke="{OTHER}" stroke-width="1.5" '
+                     f'stroke-dasharray="3 2"/>', "also reported: another date a source gives"))
     legend, legend_h = _legend(keys, width, [0, 100, 190])
     body.append(f'<g transform="translate(4 {height + 10:.0f})" class="muted">{legend}</g>')
     desc = "Timeline. " + "; ".join(alt) + "."
@@ -222,9 +240,13 @@ def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timel
 
 def _legend(keys: Sequence[tuple[str, str]], width: float, columns: Sequence[float]) -> tuple[str, float]:
     """Legend entries (a mark drawn at 0,0 and its words): in a row at ``columns`` when they fit, else one a line."""
-    if width >= 600:
-        return "".join(f'<g transform="translate({cx:.0f} 0)">{mark}<text x="18">{_escape_text(words)}</text></g>'
-                       for cx, (mark, words) in zip(columns, keys, strict=True)), 6.0
+    if width >= 600:  # a row at ``columns``; keys past them one a line below
+        row = "".join(f'<g transform="translate({cx:.0f} 0)">{mark}<text x="18">{_escape_text(words)}</text></g>'
+                      for cx, (mark, words) in zip(columns, keys, strict=False))
+        rest = keys[len(columns):]
+        row += "".join(f'<g transform="translate(0 {LINE * i:.0f})">{mark}<text x="18">{_escape_text(words)}</text></g>'
+                       for i, (mark, words) in enumerate(rest, start=1))
+        return row, 6.0 + LINE * len(rest)
     out, y = [], 0.0
     for mark, words in keys:
         lines = _lines(words, width - 30)

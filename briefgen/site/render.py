@@ -37,6 +37,21 @@ def json_script(data: Any) -> Markup:
     return Markup(text)
 
 
+RUNNING_TITLE = 80
+"""Characters of a title the footer of a PDF page shows at most (two lines of its box): a longer one is shortened."""
+
+
+def running_title(title: str, limit: int = RUNNING_TITLE) -> str:
+    """A title as a PDF page's footer shows it: whole when short, else cut at a word and ended with "…"."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[:limit - 1]
+    if " " in cut and not title[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.–—-") + "…"
+
+
 def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     """``1 source``, ``2 sources``."""
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
@@ -62,10 +77,35 @@ def parts(context: jinja2.runtime.Context, items: Sequence[str | views.Ref], cap
     return Markup("".join(out))
 
 
-def cites(numbers: Sequence[int]) -> Markup:
-    """Numbered citation marks, each a link to its reference on the page."""
-    return Markup("".join(f'<sup class="bg-cite"><a href="#ref-{n:d}" title="Reference {n:d}">[{n:d}]</a></sup>'
-                          for n in numbers))
+def cites(numbers: Sequence[int], references: Sequence[views.Reference] = ()) -> Markup:
+    """Numbered citation marks, each a link to its reference on the page: ``[1 B2]``.
+
+    Given the page's ``references``, each mark shows its grade beside the number, and a doubtful one
+    (:func:`briefgen.site.views.doubtful`) has the class ``bg-cite-doubtful`` and says so to screen readers too.
+    Built in Python, not a template macro: it runs for every statement of every page.
+    """
+    out = []
+    for n in numbers:
+        r = grade_of(n, references)
+        if r is None:
+            out.append(f'<sup class="bg-cite"><a href="#ref-{n:d}" title="Reference {n:d}">[{n:d}]</a></sup>')
+            continue
+        grade = escape(r.grade)
+        said = f"Reference {n:d}, {'doubtful grade' if r.doubtful else 'grade'} {grade}: {escape(r.grade_text)}"
+        out.append(f'<sup class="bg-cite{" bg-cite-doubtful" if r.doubtful else ""}"><a href="#ref-{n:d}" '
+                   f'title="{said}">[{n:d}<span class="bg-sr-only">, grade</span> <span class="bg-cite-grade">'
+                   f'{grade}</span>{DOUBTFUL_WORDS if r.doubtful else ""}]</a></sup>')
+    return Markup("".join(out))
+
+
+DOUBTFUL_WORDS = '<span class="bg-sr-only">, doubtful</span>'
+
+
+def grade_of(number: int, references: Sequence[views.Reference]) -> views.Reference | None:
+    """The reference of a citation number among a page's references (numbered from 1, in order)."""
+    if 0 < number <= len(references) and references[number - 1].number == number:
+        return references[number - 1]
+    return next((r for r in references if r.number == number), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +188,11 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
     env.filters["md"] = lambda text: Markup(md.render(text or ""))
     env.filters["json_script"] = json_script
     env.filters["count"] = count_noun
+    env.filters["running_title"] = running_title
     env.globals["parts"] = parts
     env.globals["cites"] = cites
+    env.globals["grade_of"] = grade_of
+    env.globals["doubtful_grades"] = views.DOUBTFUL_TEXT
     return env
 
 
@@ -198,4 +241,5 @@ class Renderer:
 
     def grades(self, base: str, sources: Sequence[views.SourcePage] = ()) -> str:
         return self.page("grades.html", base, searchable=True, reliability=views.RELIABILITY,
-                         credibility=views.CREDIBILITY, sources=sources)
+                         credibility=views.CREDIBILITY, doubtful_reliability=views.DOUBTFUL_RELIABILITY,
+                         doubtful_credibility=views.DOUBTFUL_CREDIBILITY, sources=sources)

@@ -42,6 +42,13 @@ CREDIBILITY = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubt
                6: "cannot be judged"}
 RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
                "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
+DOUBTFUL_RELIABILITY = frozenset("DEF")
+"""Letters of a source that is not usually reliable, unreliable, or whose reliability cannot be judged."""
+DOUBTFUL_CREDIBILITY = frozenset({4, 5, 6})
+"""Digits of information that is doubtful, improbable, or whose truth cannot be judged."""
+DOUBTFUL_TEXT = (f"source {min(DOUBTFUL_RELIABILITY)}–{max(DOUBTFUL_RELIABILITY)} or information "
+                 f"{min(DOUBTFUL_CREDIBILITY)}–{max(DOUBTFUL_CREDIBILITY)}")
+"""The doubtful grades in a few words, as the briefs' notes on grades say it."""
 ACTOR_TYPES = {"state": "State", "armed-force": "Armed force", "unit": "Unit", "ministry": "Ministry",
                "organisation": "Organisation", "other": "Actor"}
 
@@ -101,6 +108,8 @@ class Reference:
     """Whose reporting the passage relays, as the citation says (a name, or the name of a source)."""
     url: str | None = None
     """The source's address, when known."""
+    doubtful: bool = False
+    """Its grade is doubtful (:func:`doubtful`): the mark beside a statement says so at a glance."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +268,8 @@ class TimelineEntry:
     status: str | None
     alternatives: tuple[str, ...] = ()
     """Other dates reported for the same event, as people write them."""
+    alternative_spans: tuple[tuple[dt.date, dt.date], ...] = ()
+    """The first and last day each of the ``alternatives`` may mean, in the same order (for the timeline picture)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +317,12 @@ def ref(graph: Graph, entity_id: str, directory_urls: bool = True) -> Ref:
 def grade(source: Source, citation: Citation) -> str:
     """Admiralty grade of a citation: source reliability and information credibility, e.g. ``F3``."""
     return f"{source.reliability}{citation.credibility}"
+
+
+def doubtful(source: Source, citation: Citation) -> bool:
+    """Whether a citation's grade is doubtful: a source graded D–F or information graded 4–6 (the grades page's
+    scale: from "not usually reliable" and "doubtful" on)."""
+    return source.reliability in DOUBTFUL_RELIABILITY or citation.credibility in DOUBTFUL_CREDIBILITY
 
 
 class _Shared:
@@ -370,6 +387,7 @@ class _References:
             translated_by=citation.translated_by,
             via=via,
             url=source.url,
+            doubtful=doubtful(source, citation),
         )
         self.items[key] = item
         return item.number
@@ -912,10 +930,12 @@ def timeline(graph: Graph, directory_urls: bool = True) -> tuple[TimelineEntry, 
             what = _plain(sentence(graph, claim)) if prop == "established" else record.model.name
             fuzzy = bool(claim.part or claim.inferred or any(q in claim.value for q in "?~%")
                          or (span.end - span.start).days > 31)
-            alternatives = tuple(date_text(c) for c in (others if lead is not None else dated) if c is not claim)
+            other = [c for c in (others if lead is not None else dated) if c is not claim]
+            spans = tuple((s.start, s.end) for s in (dates.span(c.value) for c in other))
             entries.append(TimelineEntry((span.start, span.end), date_text(claim), fuzzy,
                                          ref(graph, record.id, directory_urls),
-                                         what, graph.claim_ids[(record.id, index)], status, alternatives))
+                                         what, graph.claim_ids[(record.id, index)], status,
+                                         tuple(date_text(c) for c in other), spans))
     return tuple(sorted(entries, key=lambda e: (e.sort_key, e.entity.id, e.anchor)))
 
 
