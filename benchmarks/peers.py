@@ -98,7 +98,8 @@ class _Pages:
     # --- pages ---------------------------------------------------------------------------------
 
     def sentence(self, page: str, claim: dict[str, Any]) -> str:
-        p, value = claim["property"], claim.get("value")
+        p = claim["property"]
+        value: Any = claim.get("value")
         if p in REF_PROPERTIES:
             text = self.ref(page, value)
             if p == "previous":

@@ -32,9 +32,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 try:  # composes nodes in C, for the fast path; without it every file takes the precise one
-    from yaml._yaml import CParser as _CParser
+    from yaml._yaml import CParser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    _CParser = None
+    _HAVE_LIBYAML = False
+else:
+    _HAVE_LIBYAML = True
 
 MAX_FILE_BYTES = 1 << 20
 """Fact files are small; anything over 1 MiB is refused before it is parsed."""
@@ -291,9 +293,9 @@ def _shallow(text: str) -> bool:
     return _DEEP_AFTER_NEWLINE.search(text) is None
 
 
-if _CParser is not None:
+if _HAVE_LIBYAML:
 
-    class _Composer(_CParser):  # type: ignore[misc, valid-type]
+    class _Composer(CParser):
         """libyaml's composer with no type resolution: nodes are tagged only text, null, or otherwise."""
 
         def descend_resolver(self, parent: Any, index: Any) -> None:
@@ -311,7 +313,7 @@ if _CParser is not None:
 
 def parse_fast(text: str) -> dict[str, Any] | None:
     """The file's data, composed in C with no positions; None when the precise builder must read it."""
-    if _CParser is None or not _plain_looking(text):
+    if not _HAVE_LIBYAML or not _plain_looking(text):
         return None
     try:
         root = _Composer(text).get_single_node()

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate
+from typing import Any
 
 from markupsafe import Markup, escape
 
 from briefgen.link import Graph
+from briefgen.model import parent_of
 from briefgen.views import Ref, TimelineEntry
 
 Linker = Callable[[Ref], str | None]
@@ -260,8 +262,7 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
     # the hierarchy of every actor shown: parents up to the state
     for actor in list(actors):
         current = graph.entities.get(actor)
-        while current is not None and getattr(current.model, "parent", None):
-            parent = current.model.parent
+        while current is not None and (parent := parent_of(current.model)):
             if parent not in graph.entities:
                 break
             actors.add(parent)
@@ -271,7 +272,7 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
     events = events[:limit]
     children: dict[str | None, list[str]] = defaultdict(list)
     for actor in actors:
-        parent = getattr(graph.entities[actor].model, "parent", None)
+        parent = parent_of(graph.entities[actor].model)
         children[parent if parent in actors else None].append(actor)
     ordered: list[_Node] = []
     sort_name = {a: graph.entities[a].model.name.lower() for a in actors}
@@ -339,8 +340,8 @@ def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: It
     body.append(f'<g transform="translate(4 {height + 4:.0f})" class="muted">{legend}</g>')
     alt = [f"{graph.entities[s].model.name} — {via} — {graph.entities[t].model.name}" for s, t, via in edges
            if s in ey and t in ay]
-    alt += [f"{n.ref.name} is part of {graph.entities[graph.entities[n.ref.id].model.parent].model.name}"
-            for n in ordered if n.depth]
+    alt += [f"{n.ref.name} is part of {graph.entities[parent].model.name}"
+            for n in ordered if n.depth and (parent := parent_of(graph.entities[n.ref.id].model))]
     desc = "Relationships. " + "; ".join(alt) + "."
     return Picture(_svg(width, height + 4 + legend_h + 4, title, desc, "".join(body)), title, desc)
 
@@ -585,7 +586,7 @@ def _state(graph: Graph, actor_id: str) -> str | None:
     return None
 
 
-def _claims(graph: Graph, entity_id: str, prop: str) -> list:  # type: ignore[type-arg]
+def _claims(graph: Graph, entity_id: str, prop: str) -> list[Any]:
     record = graph.entities.get(entity_id)
     return [c for c in getattr(record.model, "claims", ()) if c.property == prop] if record else []
 
@@ -605,7 +606,7 @@ def _borders(graph: Graph, places: Iterable[str], names: Mapping[str, str]) -> l
     for place in places:
         for claim in _claims(graph, place, "borders"):
             a, b = _state(graph, place), _state(graph, claim.value)
-            if a in names and b in names:
+            if a and b and a in names and b in names:
                 out.append((names[a], names[b],
                             f"{graph.entities[place].model.name} borders {graph.entities[claim.value].model.name}"))
     return out

@@ -16,7 +16,7 @@ from briefgen.layout import ID_MAX, RESERVED
 from briefgen.link import Graph, link
 from briefgen.load import Document, load, read_text, text_controls
 from briefgen.memory import collector_paused
-from briefgen.model import BOOK_KIND, KIND_BY_FOLDER, SLUG, BriefBook
+from briefgen.model import BOOK_KIND, KIND_BY_FOLDER, SLUG, BriefBook, Model
 from briefgen.validate import Partial, Record, validate
 
 FACT_SUFFIX = ".yaml"
@@ -96,7 +96,7 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
         if not entry.is_dir(follow_symlinks=False) or entry.name not in folders:
             is_dir = entry.is_dir(follow_symlinks=False)
             if (_holds_yaml(path) if is_dir else os.path.splitext(entry.name)[1] in YAML_SUFFIXES):
-                hint = did_you_mean(entry.name, folders) or f"fact files go in {', '.join(folders)}"
+                hint: str | None = did_you_mean(entry.name, folders) or f"fact files go in {', '.join(folders)}"
                 what = "folder of YAML files" if is_dir else "YAML file"
                 problems.append(error(_display(path), 1, 1, f"unexpected {what} in content, which the site would "
                                       "publish as it is", hint))
@@ -249,7 +249,7 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
     for _, entity_id, folder in facts:
         known.setdefault(entity_id, KIND_BY_FOLDER[folder].name)
     owners: dict[str, str] = {}  # id → the first file with that id
-    records: dict[str, Record] = {}
+    records: dict[str, Record[Model]] = {}
     partials: list[Partial] = []  # files that failed validation (or whose id is taken): checked, not in the graph
     unreadable: dict[str, str] = {}  # id → kind name, of files that failed to load
     read = cache.load if cache is not None else load
@@ -345,7 +345,7 @@ def _books(files: list[tuple[Path, str, str]], known: dict[str, str]) -> tuple[
         problems.extend(scaffold.settle(doc, found))
         if not isinstance(result, Record):
             continue
-        book: BriefBook = result.model  # type: ignore[assignment]
+        book = result.model
         for index, entity_id in enumerate(book.scope.ids):
             if known.get(entity_id) in (None, "source"):
                 line, col = doc.mark(("scope", "ids", index))

@@ -472,8 +472,8 @@ def closest_passage(text: str, quote: str) -> str | None:
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
         likeness = matcher.ratio()
         if any(b.size >= 2 for b in blocks) and (best is None or likeness > best[0]):
-            first, last = blocks[0], blocks[-1]
-            best = (likeness, paragraph, first.a, low + first.b, last.a + last.size, low + last.b + last.size)
+            head, tail = blocks[0], blocks[-1]
+            best = (likeness, paragraph, head.a, low + head.b, tail.a + tail.size, low + tail.b + tail.size)
     if best is None:
         return None
     _, paragraph, i, j, i_end, j_end = best  # words[i:i_end] stand aligned with the text's words[j:j_end]

@@ -49,7 +49,7 @@ def parts(context: jinja2.runtime.Context, items: Sequence[str | views.Ref], cap
     Built in Python, not a template macro: it runs for every statement of every page.
     """
     base = escape(context["base"])
-    out = []
+    out: list[str] = []
     for i, p in enumerate(items):
         if isinstance(p, str):
             out.append(escape(p[:1].upper() + p[1:] if cap and i == 0 else p))

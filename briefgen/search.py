@@ -101,7 +101,7 @@ def pagefind_executable() -> Path:
     except ImportError:
         raise SearchError("Pagefind is not installed: pip install 'pagefind[bin]'") from None
     try:
-        return pagefind_bin.get_executable()
+        return Path(pagefind_bin.get_executable())
     except FileNotFoundError as exc:
         raise SearchError(f"Pagefind's binary is missing: {exc}") from None
 
@@ -279,7 +279,7 @@ def _offline(site_dir: Path) -> int:
             old.unlink()
     out.mkdir(parents=True, exist_ok=True)
     shards: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
-    pages: list[list[str]] = []
+    pages: list[list[str | list[str]]] = []  # address, title, excerpt, other names
     for rel, path in _html_files(site_dir):
         page = read_page(path.read_text(encoding="utf-8"), rel)
         if page is None:

@@ -21,7 +21,7 @@ from typing import Any
 from briefgen import agreement, dates, layout, provenance, quotes
 from briefgen.history import Change
 from briefgen.link import Graph
-from briefgen.model import KIND_BY_NAME, KINDS, Citation, Source, passages
+from briefgen.model import KIND_BY_NAME, KINDS, Citation, Model, Source, claims_of, passages
 from briefgen.validate import Record
 
 KIND_TITLES = {"exercise": "Exercises", "mechanism": "Mechanisms", "actor": "Actors", "place": "Places",
@@ -55,12 +55,12 @@ def _day(today: dt.date) -> str:
     return dates.human(today.isoformat())
 
 
-def page_path(record: Record) -> str:
+def page_path(record: Record[Model]) -> str:
     """Where an entity's page lies in the site, without suffix: ``exercises/<id>`` (its source is that ``.md``)."""
     return f"{record.kind.folder}/{record.id}"
 
 
-def url_of(record: Record, directory_urls: bool = True) -> str:
+def url_of(record: Record[Model], directory_urls: bool = True) -> str:
     """Site-root-relative URL of an entity's page, as MkDocs' ``use_directory_urls`` makes it."""
     return layout.page_url(page_path(record), directory_urls)
 
@@ -295,8 +295,7 @@ def ref(graph: Graph, entity_id: str, directory_urls: bool = True) -> Ref:
     record = graph.entities.get(entity_id)
     if record is None:
         return WITHHELD_REF
-    return Ref(record.id, record.model.name, url_of(record, directory_urls),  # type: ignore[attr-defined]
-               record.kind.name)
+    return Ref(record.id, record.model.name, url_of(record, directory_urls), record.kind.name)
 
 
 def grade(source: Source, citation: Citation) -> str:
@@ -349,7 +348,7 @@ class _References:
         found = self.items.get(key)
         if found:
             return found.number
-        source: Source = self.graph.entities[citation.source].model  # type: ignore[assignment]
+        source = self.graph.source(citation.source)
         via = citation.via
         if via and via in self.graph.entities:
             via = self.shared.ref(via).name
@@ -438,7 +437,7 @@ def _plain(parts: Sequence[str | Ref]) -> str:
 
 def within(graph: Graph) -> agreement.Within:
     """Whether one place lies in another, by the ``parent`` chain the briefing gives."""
-    def inside(place: str, region: str) -> bool:
+    def inside(place: str | None, region: str) -> bool:
         seen: set[str] = set()
         while place and place not in seen:
             if place == region:
@@ -493,7 +492,7 @@ def _flags(graph: Graph, claims: Sequence[Any], today: dt.date) -> list[str]:
     return flags
 
 
-def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | None = None) -> EntityPage:
+def entity_page(graph: Graph, record: Record[Model], today: dt.date, shared: _Shared | None = None) -> EntityPage:
     """Build the page model of one (non-source) entity (``shared``: what the build's pages share)."""
     model: Any = record.model
     shared = shared or _Shared(graph)
@@ -602,7 +601,7 @@ def _glance(section: Section) -> Fact:
     return Fact(section.title, tuple(item(s) for s in statements))
 
 
-def _related(graph: Graph, record: Record,
+def _related(graph: Graph, record: Record[Model],
              ref_of: Callable[[str], Ref]) -> tuple[tuple[str, tuple[tuple[Ref, str], ...]], ...]:
     """Entities linked to or from this one, grouped by kind, each with how they relate."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -619,7 +618,7 @@ def _related(graph: Graph, record: Record,
     return tuple(groups)
 
 
-def _event_json_ld(graph: Graph, record: Record) -> dict[str, Any]:
+def _event_json_ld(graph: Graph, record: Record[Model]) -> dict[str, Any]:
     """schema.org Event for an exercise page, from the values the briefing holds.
 
     Its dates come from the leading date claim (assessed, or the most precise of agreeing ones): both
@@ -702,8 +701,8 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
     ceiling = min(len(text), end + 1000)
     if _ENDS_SENTENCE.search(text, max(0, end - 8), end):
         ceiling = end  # the quote ends its sentence: no words of the next one
-    elif (found := _SENTENCE_END.search(text, end, ceiling)) is not None:
-        ceiling = found.end() if not found.group().startswith("\n") else found.start()
+    elif (stop := _SENTENCE_END.search(text, end, ceiling)) is not None:
+        ceiling = stop.end() if not stop.group().startswith("\n") else stop.start()
     before = [m.start() for m in re.finditer(r"\S+", text[floor:start])][-CONTEXT_WORDS:]
     after = [m.end() for m in re.finditer(r"\S+", text[end:ceiling])][:CONTEXT_WORDS]
     return (floor + before[0] if before else start), (end + after[-1] if after else end)
@@ -733,13 +732,13 @@ def _excerpts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tuple
     return tuple(out)
 
 
-def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], today: dt.date,
+def source_page(graph: Graph, record: Record[Model], citing: Sequence[CitingClaim], today: dt.date,
                 cited_by: Sequence[Citation] | None = None, shared: _Shared | None = None) -> SourcePage:
     """Build the page model of a source (``cited_by``: every citation of it, when already gathered).
 
     A source the site may not republish (``republish: quotes``) shows only its quoted passages.
     """
-    model: Source = record.model  # type: ignore[assignment]
+    model = graph.source(record.id)
     shared = shared or _Shared(graph)
     text = graph.texts.get(record.id, "")
     spans: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -798,7 +797,7 @@ class SourceEntry:
 
 def source_entry(graph: Graph, source_id: str) -> SourceEntry:
     """``The Daily Lantern, “Aldoria and Brevia …”, news report, 2 Jun 2021 (from its dateline), in en; relays …``."""
-    model: Source = graph.entities[source_id].model  # type: ignore[assignment]
+    model = graph.source(source_id)
     title = f"[{model.title}]" if model.title_supplied else f"“{model.title}”"
     parts = [p for p in (_known(model.publisher) if model.publisher != "unknown" else "publisher not stated",
                          None if model.author == "unknown" else model.author, title,
@@ -822,7 +821,7 @@ def _known(value: str) -> str:
     return "not stated" if value == "unknown" else value
 
 
-def _citations(record: Record) -> list[Citation]:
+def _citations(record: Record[Model]) -> list[Citation]:
     model: Any = record.model
     out = list(getattr(model, "mentions", ()))
     for claim in getattr(model, "claims", ()):
@@ -831,8 +830,9 @@ def _citations(record: Record) -> list[Citation]:
 
 
 def _index(graph: Graph, kind: str, ref_of: Callable[[str], Ref], directory_urls: bool = True) -> IndexPage:
-    records = sorted(graph.of_kind(kind), key=lambda r: r.model.name.lower())  # type: ignore[attr-defined]
+    records = sorted(graph.of_kind(kind), key=lambda r: r.model.name.lower())
     rows = []
+    columns: tuple[str, ...]
     if kind == "exercise":
         columns = ("Exercise", "Dates", "Status", "Places", "Participants")
         for r in records:
@@ -870,10 +870,10 @@ def index_url(kind: str, directory_urls: bool = True) -> str:
     return layout.page_url(f"{KIND_BY_NAME[kind].folder}/{layout.HOME}", directory_urls)
 
 
-def _joined(record: Record, ref_of: Callable[[str], Ref], prop: str, *, refs_only: bool = False,
+def _joined(record: Record[Model], ref_of: Callable[[str], Ref], prop: str, *, refs_only: bool = False,
             first_only: bool = False) -> tuple[str | Ref, ...]:
     out: list[str | Ref] = []
-    for claim in record.model.claims:  # type: ignore[attr-defined]
+    for claim in claims_of(record.model):
         if claim.property != prop:
             continue
         parts = _sentence(claim, ref_of)
@@ -975,7 +975,7 @@ def export(graph: Graph, directory_urls: bool = True) -> dict[str, Any]:
         data = record.model.model_dump(mode="json", exclude_none=True)
         for index, claim in enumerate(data.get("claims", ())):
             claim["id"] = graph.claim_ids[(record.id, index)]
-            backing = origins.corroboration(record.model.claims[index].sources)  # type: ignore[attr-defined]
+            backing = origins.corroboration(claims_of(record.model)[index].sources)
             claim["independent_origins"] = [
                 {"name": o.name, **({"source": o.source} if o.source else {}), "relayed_by": list(relays)}
                 for o, relays in backing.origins]
