@@ -19,17 +19,15 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from briefgen.diagnostics import Diagnostic, error, unicode_name, visible
 
-try:  # the C parser is several times faster; the pure one behaves the same
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# the C parser is several times faster; the pure one behaves the same (PyYAML built without libyaml has only it)
+_Loader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 try:  # composes nodes in C, for the fast path; without it every file takes the precise one
     from yaml._yaml import CParser
@@ -322,7 +320,7 @@ def parse_fast(text: str) -> dict[str, Any] | None:
     if type(root) is not MappingNode:  # also None: an empty file
         return None
     try:
-        return _Walk().value(root, 0)  # type: ignore[no-any-return]
+        return cast("dict[str, Any]", _Walk().value(root, 0))  # the root is a mapping
     except _Surprise:
         return None
 

@@ -150,6 +150,7 @@ def _citation(data: Any) -> BaseModel | None:
 def _field_model(model: type[BaseModel], name: str) -> type[BaseModel]:
     """A model of one field of ``model``, to validate that field alone."""
     info = model.model_fields[name]
+    # create_model's overloads cannot tell field definitions passed as **kwargs from its own options
     return create_model(  # type: ignore[call-overload,no-any-return]
         f"{model.__name__}_{name}",
         __config__=ConfigDict(extra="forbid", frozen=True),
@@ -215,7 +216,7 @@ def _literal_values(annotation: Any) -> list[str]:
 @lru_cache(maxsize=256)
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class that holds the value at pydantic location ``loc``."""
-    current: type[BaseModel] | None = root
+    current: type[BaseModel] | _Tagged | None = root
     for part in loc:
         if current is None:
             return None
@@ -228,7 +229,7 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
         if field is not None:
             models = [t for t in _unwrap(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
             # several models: a discriminated union, and the next part is the tag
-            current = _Tagged(models) if len(models) > 1 else (models[0] if models else None)  # type: ignore[assignment]
+            current = _Tagged(models) if len(models) > 1 else (models[0] if models else None)
         else:
             return None
     return current if not isinstance(current, _Tagged) else None
