@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+def count_noun(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 source``, ``2 sources`` (``plural`` where adding an s will not do: ``2 entries``)."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 class Severity(StrEnum):
     """How bad a problem is: errors fail the check, warnings are reported."""
 

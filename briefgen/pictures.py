@@ -443,11 +443,6 @@ def _world() -> tuple[dict[str, list[list[tuple[float, float]]]], dict[str, set[
     return dict(rings), dict(uses), arcs
 
 
-def countries() -> frozenset[str]:
-    """Names of the countries the bundled outlines know."""
-    return frozenset(_world()[0])
-
-
 @dataclass(frozen=True, slots=True)
 class MapPlace:
     """A point on the map (a place with sourced coordinates)."""
@@ -710,5 +705,5 @@ def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterabl
                        state_refs={names[i]: ref(i) for i in names}, title="Locator map", width=width, margin=6.0)
 
 
-__all__ = ["NARROW", "WIDE", "MapPlace", "MapSpec", "Picture", "base_layer", "countries", "entity_map_spec",
+__all__ = ["NARROW", "WIDE", "MapPlace", "MapSpec", "Picture", "base_layer", "entity_map_spec",
            "locator_map", "relationships", "responsive", "site_map", "small_map", "state_names", "timeline"]

@@ -21,7 +21,6 @@ from briefgen.validate import Partial, Record, validate
 
 FACT_SUFFIX = ".yaml"
 TEXT_SUFFIX = ".txt"
-MAX_TEXT_BYTES = 1 << 20
 UNREADABLE = "cannot read folder"
 """How a content folder that cannot be read (or is no folder) is reported; checking stops there."""
 REFUSED = Path("<refused>")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen import dates, quotes
-from briefgen.diagnostics import Diagnostic, error, warning
+from briefgen.diagnostics import Diagnostic, count_noun, error, warning
 from briefgen.link import Graph, iter_citations
 from briefgen.model import Citation, DerivedFrom, Model, Source, passages
 from briefgen.validate import Record, dotted
@@ -160,7 +160,7 @@ class Corroboration:
             names = [self.names.get(r, r) for r in relays]
             parts.append((origin.name, joined(names) if names else ""))
         n = len(parts)
-        head = f"{n} independent origin{'s' if n != 1 else ''}"
+        head = count_noun(n, "independent origin")
         if n == 1:
             name, by = parts[0]
             return f"{head}: {name}" + (f", relayed by {by}" if by else "")

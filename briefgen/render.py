@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefgen import layout, views
+from briefgen.diagnostics import count_noun
 from briefgen.markdown import parser
 
 
@@ -34,11 +35,6 @@ def json_script(data: Any) -> Markup:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
-
-
-def count_noun(n: int, singular: str, plural: str | None = None) -> str:
-    """``1 source``, ``2 sources``."""
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
 @jinja2.pass_context

@@ -8,9 +8,7 @@ links as structured parts so that escaping stays the template engine's job.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +16,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from briefgen import agreement, dates, layout, provenance, quotes
+from briefgen import agreement, dates, history, layout, provenance, quotes
+from briefgen.diagnostics import count_noun
 from briefgen.history import Change
 from briefgen.link import Graph
 from briefgen.model import KIND_BY_NAME, KINDS, Citation, Model, Source, claims_of, passages
@@ -44,9 +43,7 @@ ACTOR_TYPES = {"state": "State", "armed-force": "Armed force", "unit": "Unit", "
 
 def as_of_date() -> dt.date:
     """The build's "as of" date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.isdigit() else int(time.time())
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
+    return (history.epoch() or dt.datetime.now(dt.UTC)).date()
 
 
 @lru_cache(maxsize=8)
@@ -412,7 +409,7 @@ def _sentence(claim: Any, ref_of: Callable[[str], Ref]) -> tuple[str | Ref, ...]
     if p == "strength":
         return (strength_text(claim),)
     if p == "duration_days":
-        return (f"{claim.value} day{'s' if claim.value != 1 else ''}",)
+        return (count_noun(claim.value, "day"),)
     if p == "equipment":
         return (claim.value, " of ", ref_of(claim.of)) if claim.of else (claim.value,)
     if p == "coordinates":
