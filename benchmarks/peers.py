@@ -28,15 +28,11 @@ from typing import Any
 import yaml
 
 from benchmarks.corpus import FOLDERS, REPO, Corpus, Entity
-from briefgen.views import KIND_TITLES, PROPERTY_TITLES  # the peers title pages as briefgen does
+from briefgen.views import CREDIBILITY, KIND_TITLES, PROPERTY_TITLES, RELIABILITY  # titles and grades as briefgen
 
 GLANCE = ("status", "date", "location", "participant", "strength", "framework", "member", "established",
           "duration_days")
 REF_PROPERTIES = ("location", "participant", "framework", "previous", "member", "borders")
-CREDIBILITY = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable",
-               6: "cannot be judged"}
-RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
-               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
 
 
 def _esc(text: Any) -> str:

@@ -22,10 +22,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefgen import quotes
-from briefgen.diagnostics import Diagnostic, did_you_mean, error, warning, with_article
+from briefgen.diagnostics import Diagnostic, did_you_mean, dotted, error, warning, with_article
 from briefgen.load import Document
 from briefgen.model import ClaimBase, Model, Quoting, RefTo, Source, claims_of, passages
-from briefgen.validate import Partial, Record, dotted, field_refs
+from briefgen.validate import Partial, Record, field_refs
 
 Loc = tuple[str | int, ...]
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen import dates, quotes
-from briefgen.diagnostics import Diagnostic, count_noun, error, warning
+from briefgen.diagnostics import Diagnostic, count_noun, dotted, error, warning
 from briefgen.link import Graph, iter_citations
 from briefgen.model import Citation, DerivedFrom, Model, Source, passages
-from briefgen.validate import Record, dotted
+from briefgen.validate import Record
 
 RELATIONS = {"reprint": "reprints", "relay": "relays", "translation": "translates"}
 

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from briefgen import layout, views
 from briefgen.diagnostics import count_noun
 from briefgen.markdown import parser
+from briefgen.output import shown
 
 
 def markdown() -> MarkdownIt:
@@ -102,13 +103,6 @@ def anchor_ids(html: str) -> set[str]:
     return {a or b for a, b in _ID_ATTR.findall(html)}
 
 
-def _shown(path: str) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return path
-
-
 def template_error(exc: jinja2.TemplateError) -> str:
     """One line naming the template (and line) of a template error."""
     where = getattr(exc, "filename", None) or getattr(exc, "name", None)
@@ -118,7 +112,7 @@ def template_error(exc: jinja2.TemplateError) -> str:
         if frames:
             where, line = frames[-1].filename, frames[-1].lineno
     if where:
-        where = _shown(where)
+        where = shown(Path(where))
     prefix = f"{where}:{line}: " if where and line else (f"{where}: " if where else "")
     return f"{prefix}template error: {exc.message or type(exc).__name__}"
 

@@ -19,7 +19,7 @@ from typing import Any, Generic, Literal
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
-from briefgen.diagnostics import Diagnostic, did_you_mean, error, with_article
+from briefgen.diagnostics import Diagnostic, did_you_mean, dotted, error, with_article
 from briefgen.load import Document
 from briefgen.model import SLUG_PATTERN, Citation, Kind, ModelT, Quoting, RefTo, Strict
 
@@ -165,14 +165,6 @@ def _claim_adapter(model: type[BaseModel]) -> TypeAdapter[Any] | None:
     if info is None:
         return None
     return TypeAdapter(typing.get_args(info.annotation)[0])
-
-
-def dotted(loc: tuple[str | int, ...]) -> str:
-    """Show a data path the way editors read it: ``claims[2].sources[0].quote``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 _UNION_ARMS = ("function-", "json-", "list[")
