@@ -51,6 +51,7 @@ $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 ## test: the whole suite (browser tests included)
 test: $(STAMP) $(VENV)/.debs-test $(AXE)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 check: $(STAMP)

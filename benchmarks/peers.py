@@ -28,15 +28,11 @@ from typing import Any
 import yaml
 
 from benchmarks.corpus import FOLDERS, REPO, Corpus, Entity
-from briefgen.site.views import KIND_TITLES, PROPERTY_TITLES  # the peers title pages as briefgen does
+from briefgen.site.views import CREDIBILITY, KIND_TITLES, PROPERTY_TITLES, RELIABILITY  # titles and grades as briefgen
 
 GLANCE = ("status", "date", "location", "participant", "strength", "framework", "member", "established",
           "duration_days")
 REF_PROPERTIES = ("location", "participant", "framework", "previous", "member", "borders")
-CREDIBILITY = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable",
-               6: "cannot be judged"}
-RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
-               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
 
 
 def _esc(text: Any) -> str:
@@ -98,7 +94,8 @@ class _Pages:
     # --- pages ---------------------------------------------------------------------------------
 
     def sentence(self, page: str, claim: dict[str, Any]) -> str:
-        p, value = claim["property"], claim.get("value")
+        p = claim["property"]
+        value: Any = claim.get("value")
         if p in REF_PROPERTIES:
             text = self.ref(page, value)
             if p == "previous":

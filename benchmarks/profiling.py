@@ -25,6 +25,7 @@ def summary(path: Path, top: int) -> str:
     """The top functions by cumulative time below the call chain that wraps the whole run, then by own time."""
     out = io.StringIO()
     stats = pstats.Stats(str(path), stream=out)
+    # Stats keeps its totals in attributes its documentation and typeshed leave out
     total = stats.total_tt  # type: ignore[attr-defined]
     rows = []
     for (file, line, name), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]

@@ -59,7 +59,8 @@ def free_port() -> int:
 def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8", errors="replace")
+            body: bytes = response.read()
+            return body.decode("utf-8", errors="replace")
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return None
 

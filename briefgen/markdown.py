@@ -34,17 +34,28 @@ def remote(src: str) -> bool:
 def parser() -> MarkdownIt:
     """A CommonMark renderer that shows raw HTML as text, drops links to other schemes and writes
     images as links to them."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)  # type: ignore[method-assign]
+    md = _SafeLinks("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.add_render_rule("image", _image_as_link)
     return md
 
 
+class _SafeLinks(MarkdownIt):
+    """Links only to the schemes in :data:`SAFE_SCHEMES` (markdown-it asks ``validateLink`` of each)."""
+
+    def validateLink(self, url: str) -> bool:
+        return url.strip().lower().startswith(SAFE_SCHEMES)
+
+
+class _AllLinks(MarkdownIt):
+    """Takes every address as a link, to find the images a text names."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
 @cache
 def _finder() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = lambda url: True  # type: ignore[method-assign]  # find images of every address
-    return md
+    return _AllLinks("commonmark", {"html": False})
 
 
 def images(text: str) -> Iterator[str]:

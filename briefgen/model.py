@@ -10,9 +10,11 @@ Values arrive from the loader as strings; the types here decide what they mean.
 
 from __future__ import annotations
 
+import builtins
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
@@ -175,17 +177,14 @@ Marking = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 Part = Literal["early", "mid", "late"]
 
 
-def ref(*kinds: str) -> Any:
-    """A reference field: an entity id that must resolve to one of ``kinds``."""
-    return Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=ID_MAX), RefTo(kinds)]
-
-
-ActorRef = ref("actor")
-PlaceRef = ref("place")
-SourceRef = ref("source")
-ExerciseRef = ref("exercise")
-WhereRef = ref("place", "actor")
-FrameworkRef = ref("mechanism", "actor")
+# Reference fields: an entity id that must resolve to an entity of one of the kinds its RefTo names.
+_ID = StringConstraints(pattern=SLUG_PATTERN, max_length=ID_MAX)
+ActorRef = Annotated[str, _ID, RefTo(("actor",))]
+PlaceRef = Annotated[str, _ID, RefTo(("place",))]
+SourceRef = Annotated[str, _ID, RefTo(("source",))]
+ExerciseRef = Annotated[str, _ID, RefTo(("exercise",))]
+WhereRef = Annotated[str, _ID, RefTo(("place", "actor"))]
+FrameworkRef = Annotated[str, _ID, RefTo(("mechanism", "actor"))]
 
 
 class Strict(BaseModel):
@@ -230,13 +229,18 @@ def passages(quote: str | list[str]) -> tuple[str, ...]:
     return (quote,) if isinstance(quote, str) else tuple(quote)
 
 
-class Citation(Strict):
-    """Where a claim (or a name) is read: a source, a verbatim quote from it, and a grade."""
+class Quoting(Strict):
+    """What places a passage in a source: the source, the quote, and the words around it."""
 
     source: SourceRef = Field(description="id of the source document")
     quote: Quote
     prefix: Affix | None = Field(None, description="text just before the quote, to pick one occurrence")
     suffix: Affix | None = Field(None, description="text just after the quote, to pick one occurrence")
+
+
+class Citation(Quoting):
+    """Where a claim (or a name) is read: a source, a verbatim quote from it, and a grade."""
+
     credibility: Credibility
     voice: Text | None = Field(
         None, description="who the source attributes this to, e.g. 'an official source at a MoD'"
@@ -274,6 +278,8 @@ class ClaimBase(Strict):
     assessment: Markdown | None = Field(
         None, description="the editors hold this value among those reported for the property, and say why")
     marking: Marking | None = None
+    if TYPE_CHECKING:  # each kind of claim has its property, a field of one Literal value
+        property: str
 
 
 class Dated(ClaimBase):
@@ -336,7 +342,7 @@ class StrengthClaim(ClaimBase):
                 raise ValueError(f"the range {self.value}–{self.to} ends before it starts; 'to' is its upper end")
         return self
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin in this class's body
     def bounding(self) -> str:
         """The bound, with ``approximate: true`` read as ``about``."""
         return "about" if self.approximate else self.bound
@@ -391,8 +397,25 @@ class CoordinatesClaim(ClaimBase):
     value: Coordinates
 
 
-def _claims(*models: type[ClaimBase]) -> Any:
-    return list[Annotated[Union[models], Field(discriminator="property")]]  # noqa: UP007
+# The claims each kind of entity may make, told apart by their property.
+ExerciseClaim = Annotated[
+    Union[  # noqa: UP007
+        StatusClaim,
+        DateClaim,
+        DurationClaim,
+        LocationClaim,
+        ParticipantClaim,
+        StrengthClaim,
+        EquipmentClaim,
+        TextClaim,
+        FrameworkClaim,
+        PreviousClaim,
+    ],
+    Field(discriminator="property"),
+]
+MechanismClaim = Annotated[Union[MemberClaim, EstablishedClaim, TextClaim], Field(discriminator="property")]  # noqa: UP007
+ActorClaim = Annotated[Union[TextClaim], Field(discriminator="property")]  # noqa: UP007
+PlaceClaim = Annotated[Union[TextClaim, BordersClaim, CoordinatesClaim], Field(discriminator="property")]  # noqa: UP007
 
 
 class Entity(Strict):
@@ -408,24 +431,13 @@ class Entity(Strict):
 class Exercise(Entity):
     """A military exercise or drill, conducted, planned or cancelled."""
 
-    claims: _claims(
-        StatusClaim,
-        DateClaim,
-        DurationClaim,
-        LocationClaim,
-        ParticipantClaim,
-        StrengthClaim,
-        EquipmentClaim,
-        TextClaim,
-        FrameworkClaim,
-        PreviousClaim,
-    ) = Field(default_factory=list)
+    claims: list[ExerciseClaim] = Field(default_factory=list)
 
 
 class Mechanism(Entity):
     """A security-cooperation mechanism or arrangement between states or forces."""
 
-    claims: _claims(MemberClaim, EstablishedClaim, TextClaim) = Field(default_factory=list)
+    claims: list[MechanismClaim] = Field(default_factory=list)
 
 
 class Actor(Entity):
@@ -433,7 +445,7 @@ class Actor(Entity):
 
     type: Literal["state", "armed-force", "unit", "ministry", "organisation", "other"]
     parent: ActorRef | None = Field(None, description="the actor this one belongs to")
-    claims: _claims(TextClaim) = Field(default_factory=list)
+    claims: list[ActorClaim] = Field(default_factory=list)
 
 
 class Place(Entity):
@@ -442,7 +454,7 @@ class Place(Entity):
     type: Literal["region", "district", "city", "area", "other"]
     parent: PlaceRef | None = Field(None, description="the place this one lies in")
     country: ActorRef | None = Field(None, description="the state it belongs to")
-    claims: _claims(TextClaim, BordersClaim, CoordinatesClaim) = Field(default_factory=list)
+    claims: list[PlaceClaim] = Field(default_factory=list)
 
 
 class DerivedFrom(Strict):
@@ -519,16 +531,35 @@ class BriefBook(Strict):
         None, description="EDTF day the book speaks as of; default: the build's date")
 
 
+EntityModel = Exercise | Mechanism | Actor | Place
+"""The model of an entity that makes claims."""
+Model = EntityModel | Source
+"""The model of anything in the graph: an entity or a source."""
+
+
+def claims_of(model: Model) -> Sequence[ClaimBase]:
+    """An entity's claims, in the order of its file (a source makes none)."""
+    return () if isinstance(model, Source) else model.claims
+
+
+def parent_of(model: Model) -> str | None:
+    """The id of the actor an actor belongs to, or of the place a place lies in; None for other kinds."""
+    return model.parent if isinstance(model, Actor | Place) else None
+
+
+ModelT = TypeVar("ModelT", bound=Strict, covariant=True)
+
+
 @dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(Generic[ModelT]):
     """A kind of entity: its name, the folder its files live in, and its model."""
 
     name: str
     folder: str
-    model: type[Strict]
+    model: type[ModelT]
 
 
-KINDS: tuple[Kind, ...] = (
+KINDS: tuple[Kind[Model], ...] = (
     Kind("exercise", "exercises", Exercise),
     Kind("mechanism", "mechanisms", Mechanism),
     Kind("actor", "actors", Actor),

@@ -75,16 +75,8 @@ def test_one_git_log_call_gives_every_file_its_history(repo: Path, monkeypatch: 
                           for p in (repo / "content").rglob("*") if p.is_file()}
 
 
-def test_single_file_answers_agree_with_the_batch(repo: Path) -> None:
-    path = repo / "content" / DRILL
-    assert history.last_changed(path) == "2021-03-05"
-    assert history.file_history(path) == history.collect(repo / "content")[DRILL]
-    assert history.last_changed(repo / "content" / "actors" / "aldoria.yaml") == "2020-01-02"
-
-
 def test_history_is_limited_per_file(repo: Path) -> None:
     assert len(history.collect(repo / "content", limit=1)[DRILL]) == 1
-    assert len(history.file_history(repo / "content" / DRILL, limit=1)) == 1
 
 
 def test_pages_show_last_changed_and_history(repo: Path) -> None:
@@ -125,7 +117,6 @@ def test_source_date_epoch_clamps_every_date(repo: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1590969600")  # 2020-06-01T00:00:00Z
     found = history.collect(repo / "content")
     assert [c.date for c in found[DRILL]] == ["2020-06-01", "2020-01-02"]
-    assert history.last_changed(repo / "content" / DRILL) == "2020-06-01"
     site, _ = plan(repo / "content", repo)
     assert site is not None
     page = next(p for p in site.views.entities if p.id == "tidewater-2019")
@@ -140,8 +131,6 @@ def test_without_git_on_path_the_build_works_and_shows_no_history(repo: Path,
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     assert history.collect(repo / "content") == {}
-    assert history.last_changed(repo / "content" / DRILL) is None
-    assert history.file_history(repo / "content" / DRILL) == ()
     site, result = plan(repo / "content", repo)
     assert site is not None, [d.format() for d in result.diagnostics]
     assert all(p.last_changed is None and p.history == () for p in site.views.entities)
@@ -153,7 +142,6 @@ def test_outside_a_repository_there_is_no_history(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # never look above tmp_path for a repository
     shutil.copytree(FIXTURE, tmp_path / "content")
     assert history.collect(tmp_path / "content") == {}
-    assert history.last_changed(tmp_path / "content" / DRILL) is None
     assert history.collect(tmp_path / "no-such-folder") == {}
     site, result = plan(tmp_path / "content", tmp_path)
     assert site is not None, [d.format() for d in result.diagnostics]
@@ -167,8 +155,6 @@ def test_a_shallow_clone_claims_no_changes_it_cannot_see(repo: Path, tmp_path: P
     found = history.collect(clone / "content")
     # the one commit fetched "adds" every file: it says nothing about when they changed
     assert found == {}
-    assert history.file_history(clone / "content" / DRILL) == ()
-    assert history.last_changed(clone / "content" / DRILL) is None
     deeper = tmp_path / "deeper"
     git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(deeper))
     assert [c.date for c in history.collect(deeper / "content")[DRILL]] == ["2021-03-05"]

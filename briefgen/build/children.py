@@ -14,13 +14,14 @@ import ctypes.util
 import os
 import signal
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 
 _PR_SET_PDEATHSIG = 1
 
 
 @lru_cache(maxsize=1)
-def _prctl() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:

@@ -117,13 +117,10 @@ def _span(value: str) -> Span | None:
     if len(parts) == 2 and OPEN in parts:  # open at one end: its known end is all that can be placed
         known = parts[1] if parts[0] == OPEN else parts[0]
         return None if known == OPEN else _bounds(known)
-    bounds = [_bounds(p) for p in parts]
-    if any(b is None for b in bounds):
+    first, last = _bounds(parts[0]), _bounds(parts[-1])
+    if first is None or last is None or last.end < first.start:
         return None
-    first, last = bounds[0], bounds[-1]
-    if last.end < first.start:  # type: ignore[union-attr]
-        return None
-    return Span(first.start, last.end)  # type: ignore[union-attr]
+    return Span(first.start, last.end)
 
 
 def span(value: str) -> Span:
@@ -183,11 +180,11 @@ def human(value: str, part: Part | None = None) -> str:
         if last == OPEN:
             return f"from {_one(first, part)}"
         a, b = _SIMPLE.match(first), _SIMPLE.match(last)
-        plain = a and b and not any(a.groups()[i] or b.groups()[i] for i in (1, 3, 5))
-        if plain and a.group(1) == b.group(1) and a.group(3) == b.group(3) and a.group(5) and b.group(5):  # type: ignore[union-attr]
-            return f"{int(a.group(5))}–{_one(last, None)}"  # type: ignore[union-attr]
-        if (plain and a.group(1) == b.group(1) and a.group(3) and b.group(3)  # type: ignore[union-attr]
-                and int(a.group(3)) <= 12 and int(b.group(3)) <= 12 and not a.group(5) and not b.group(5)):  # type: ignore[union-attr]
-            return f"{MONTHS[int(a.group(3)) - 1]}–{_one(last, None)}"  # Mar–May 2019  # type: ignore[union-attr]
+        if a and b and not any(a.groups()[i] or b.groups()[i] for i in (1, 3, 5)) and a.group(1) == b.group(1):
+            if a.group(3) == b.group(3) and a.group(5) and b.group(5):
+                return f"{int(a.group(5))}–{_one(last, None)}"
+            if (a.group(3) and b.group(3) and int(a.group(3)) <= 12 and int(b.group(3)) <= 12
+                    and not a.group(5) and not b.group(5)):
+                return f"{MONTHS[int(a.group(3)) - 1]}–{_one(last, None)}"  # Mar–May 2019
         return f"{_one(first, part)} – {_one(last, None)}"
     return _one(value, part)

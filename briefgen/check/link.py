@@ -23,9 +23,9 @@ from pydantic import BaseModel
 
 from briefgen.check import quotes
 from briefgen.check.load import Document
-from briefgen.check.validate import Partial, Quoted, Record, dotted, field_refs
-from briefgen.diagnostics import Diagnostic, did_you_mean, error, warning, with_article
-from briefgen.model import Citation, ClaimBase, RefTo, Source, passages
+from briefgen.check.validate import Partial, Record, field_refs
+from briefgen.diagnostics import Diagnostic, did_you_mean, dotted, error, warning, with_article
+from briefgen.model import ClaimBase, Model, Quoting, RefTo, Source, claims_of, passages
 
 Loc = tuple[str | int, ...]
 
@@ -44,7 +44,7 @@ class Link:
 class Graph:
     """All entities, their archived source texts, claim anchors and backlinks."""
 
-    entities: Mapping[str, Record]
+    entities: Mapping[str, Record[Model]]
     texts: Mapping[str, str]
     claim_ids: Mapping[tuple[str, int], str]
     links: tuple[Link, ...]
@@ -59,9 +59,16 @@ class Graph:
                 by_source[link_.source].append(link_)
             object.__setattr__(self, "outgoing", {k: tuple(v) for k, v in by_source.items()})
 
-    def of_kind(self, kind: str) -> list[Record]:
+    def of_kind(self, kind: str) -> list[Record[Model]]:
         """Entities of one kind, in id order."""
         return sorted((r for r in self.entities.values() if r.kind.name == kind), key=lambda r: r.id)
+
+    def source(self, source_id: str) -> Source:
+        """The source of that id (every citation names one: the link stage checked)."""
+        model = self.entities[source_id].model
+        if not isinstance(model, Source):
+            raise TypeError(f"'{source_id}' is {model.__class__.__name__.lower()}, not a source")
+        return model
 
 
 @cache
@@ -103,10 +110,10 @@ def iter_refs(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, str, RefTo
                     yield from iter_refs(item, (*loc, name, i))
 
 
-def iter_citations(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, Citation]]:
+def iter_citations(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, Quoting]]:
     """Every citation in a model (an entity's mentions and claims' sources, a claim's sources, or itself)."""
-    if isinstance(model, Citation | Quoted):
-        yield loc, model  # type: ignore[misc]
+    if isinstance(model, Quoting):
+        yield loc, model
         return
     for i, citation in enumerate(getattr(model, "mentions", ())):
         yield (*loc, "mentions", i), citation
@@ -124,11 +131,11 @@ def claim_anchor(entity_id: str, index: int, claim: ClaimBase) -> str:
         return claim.id
     value = getattr(claim, "value", "")
     words = re.findall(r"[a-z0-9]+", str(value).lower())[:4]
-    return "-".join([claim.property, *words]) if words else f"{claim.property}-{index + 1}"  # type: ignore[attr-defined]
+    return "-".join([claim.property, *words]) if words else f"{claim.property}-{index + 1}"
 
 
 def link(
-    records: Mapping[str, Record],
+    records: Mapping[str, Record[Model]],
     texts: Mapping[str, str],
     partials: Sequence[Partial] = (),
     unreadable: Mapping[str, str] | None = None,
@@ -158,7 +165,7 @@ def link(
 
     for record in records.values():
         doc, model = record.doc, record.model
-        claims = getattr(model, "claims", ())
+        claims = claims_of(model)
         anchors: dict[str, int] = {}
         for index, claim in enumerate(claims):
             anchor = claim_anchor(record.id, index, claim)
@@ -185,8 +192,9 @@ def link(
             if problem is not None:
                 problems.append(problem)
             elif target in records and ref.kinds != ("source",):
-                claim = claim_ids.get((record.id, loc[1])) if loc[0] == "claims" else None
-                links.append(Link(record.id, target, _via(model, loc), claim))
+                at = claim_index(loc)
+                in_claim = claim_ids.get((record.id, at)) if at is not None else None
+                links.append(Link(record.id, target, _via(model, loc), in_claim))
         problems.extend(_check_citations(record.path, doc, iter_citations(model), texts, cited))
 
     for partial in partials:
@@ -238,7 +246,7 @@ def _check_assessments(path: str, doc: Document, claims: Sequence[Any]) -> list[
 class _Resolver:
     """Resolves references against the graph's entities and the files that did not make it in."""
 
-    records: Mapping[str, Record]
+    records: Mapping[str, Record[Model]]
     broken: Mapping[str, set[str]]
     ids_by_kind: Mapping[str, set[str]]
 
@@ -291,11 +299,15 @@ def _raw_sources(data: Any) -> set[str]:
     return {c["source"] for c in citations if isinstance(c, dict) and isinstance(c.get("source"), str)}
 
 
-def _via(model: BaseModel, loc: Loc) -> str:
-    if loc[0] == "claims":
-        claim = model.claims[loc[1]]  # type: ignore[attr-defined]
-        return claim.property
-    return str(loc[0])
+def claim_index(loc: Loc) -> int | None:
+    """The index of the claim a location in an entity's data lies in (``claims[2].value``: 2), or None."""
+    return loc[1] if len(loc) > 1 and loc[0] == "claims" and isinstance(loc[1], int) else None
+
+
+def _via(model: Model, loc: Loc) -> str:
+    """The property (of a claim) or the field a reference at ``loc`` is made through."""
+    index = claim_index(loc)
+    return claims_of(model)[index].property if index is not None else str(loc[0])
 
 
 def _check_quote(text: str, citation: Any) -> tuple[str, str | None, bool, int | None] | None:
@@ -333,7 +345,7 @@ def _not_found(text: str, source: str, quote: str) -> tuple[str, str | None, boo
     return message, f"closest passage: {near}" if near else None, True
 
 
-def _cycles(records: Mapping[str, Record]) -> Iterator[Diagnostic]:
+def _cycles(records: Mapping[str, Record[Model]]) -> Iterator[Diagnostic]:
     """A parent chain that loops, reported once: in the file with the smallest id of the loop."""
     for record in records.values():
         seen = [record.id]

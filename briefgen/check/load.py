@@ -19,22 +19,22 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from briefgen.diagnostics import Diagnostic, error, unicode_name, visible
 
-try:  # the C parser is several times faster; the pure one behaves the same
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# the C parser is several times faster; the pure one behaves the same (PyYAML built without libyaml has only it)
+_Loader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 try:  # composes nodes in C, for the fast path; without it every file takes the precise one
-    from yaml._yaml import CParser as _CParser
+    from yaml._yaml import CParser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    _CParser = None
+    _HAVE_LIBYAML = False
+else:
+    _HAVE_LIBYAML = True
 
 MAX_FILE_BYTES = 1 << 20
 """Fact files are small; anything over 1 MiB is refused before it is parsed."""
@@ -291,9 +291,9 @@ def _shallow(text: str) -> bool:
     return _DEEP_AFTER_NEWLINE.search(text) is None
 
 
-if _CParser is not None:
+if _HAVE_LIBYAML:
 
-    class _Composer(_CParser):  # type: ignore[misc, valid-type]
+    class _Composer(CParser):
         """libyaml's composer with no type resolution: nodes are tagged only text, null, or otherwise."""
 
         def descend_resolver(self, parent: Any, index: Any) -> None:
@@ -311,7 +311,7 @@ if _CParser is not None:
 
 def parse_fast(text: str) -> dict[str, Any] | None:
     """The file's data, composed in C with no positions; None when the precise builder must read it."""
-    if _CParser is None or not _plain_looking(text):
+    if not _HAVE_LIBYAML or not _plain_looking(text):
         return None
     try:
         root = _Composer(text).get_single_node()
@@ -320,7 +320,7 @@ def parse_fast(text: str) -> dict[str, Any] | None:
     if type(root) is not MappingNode:  # also None: an empty file
         return None
     try:
-        return _Walk().value(root, 0)  # type: ignore[no-any-return]
+        return cast("dict[str, Any]", _Walk().value(root, 0))  # the root is a mapping
     except _Surprise:
         return None
 

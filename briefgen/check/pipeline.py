@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefgen.build.memory import collector_paused
+from briefgen.build.output import shown
 from briefgen.check import provenance
 from briefgen.check.link import Graph, link
 from briefgen.check.load import Document, load, read_text, text_controls
@@ -18,11 +19,10 @@ from briefgen.check.validate import Partial, Record, validate
 from briefgen.diagnostics import Diagnostic, Severity, count, did_you_mean, error
 from briefgen.editor import scaffold
 from briefgen.layout import ID_MAX, RESERVED
-from briefgen.model import BOOK_KIND, KIND_BY_FOLDER, SLUG, BriefBook
+from briefgen.model import BOOK_KIND, KIND_BY_FOLDER, SLUG, BriefBook, Model
 
 FACT_SUFFIX = ".yaml"
 TEXT_SUFFIX = ".txt"
-MAX_TEXT_BYTES = 1 << 20
 UNREADABLE = "cannot read folder"
 """How a content folder that cannot be read (or is no folder) is reported; checking stops there."""
 REFUSED = Path("<refused>")
@@ -49,11 +49,6 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.graph is not None and self.errors == 0
-
-
-def _display(path: Path) -> str:
-    text = str(path)
-    return text[2:] if text.startswith("./") else text
 
 
 YAML_SUFFIXES = (FACT_SUFFIX, ".yml")
@@ -91,15 +86,15 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
         if entry.name.startswith("."):
             continue
         if entry.name in folders and not entry.is_dir(follow_symlinks=False):
-            problems.append(error(_display(path), 0, 0, f"{UNREADABLE}: not a folder",
+            problems.append(error(shown(path), 0, 0, f"{UNREADABLE}: not a folder",
                                   f"content/{entry.name}/ holds the {entry.name} fact files; make it a plain folder"))
             continue
         if not entry.is_dir(follow_symlinks=False) or entry.name not in folders:
             is_dir = entry.is_dir(follow_symlinks=False)
             if (_holds_yaml(path) if is_dir else os.path.splitext(entry.name)[1] in YAML_SUFFIXES):
-                hint = did_you_mean(entry.name, folders) or f"fact files go in {', '.join(folders)}"
+                hint: str | None = did_you_mean(entry.name, folders) or f"fact files go in {', '.join(folders)}"
                 what = "folder of YAML files" if is_dir else "YAML file"
-                problems.append(error(_display(path), 1, 1, f"unexpected {what} in content, which the site would "
+                problems.append(error(shown(path), 1, 1, f"unexpected {what} in content, which the site would "
                                       "publish as it is", hint))
             continue  # the site's own: a page, an image, a stylesheet
         for item in _entries(path, problems):
@@ -112,7 +107,7 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
                     refused_texts.add(stem)  # reported here; not "missing" as well
                 problems.append(
                     error(
-                        _display(file),
+                        shown(file),
                         1,
                         1,
                         "not a regular file",
@@ -124,12 +119,12 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
                 texts[stem] = file
                 continue
             if suffix == TEXT_SUFFIX:
-                problems.append(error(_display(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/",
+                problems.append(error(shown(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/",
                                       "archived texts go in sources/"))
                 continue
             if suffix != FACT_SUFFIX:
                 if suffix == ".yml":
-                    problems.append(error(_display(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/",
+                    problems.append(error(shown(file), 1, 1, f"unexpected file '{item.name}' in {entry.name}/",
                                           "rename it to .yaml"))
                 continue  # the site's own (an image, a page): MkDocs publishes it
             if not SLUG.match(stem):
@@ -141,7 +136,7 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
                     hint = f"rename it to '{slug}.yaml'"
                 problems.append(
                     error(
-                        _display(file),
+                        shown(file),
                         1,
                         1,
                         f"file name '{stem}' is not an id: lowercase letters, digits and single hyphens",
@@ -151,7 +146,7 @@ def discover(content: Path) -> tuple[list[tuple[Path, str, str]], dict[str, Path
                 continue
             problem = _id_problem(stem, entry.name)
             if problem:
-                problems.append(error(_display(file), 1, 1, *problem))
+                problems.append(error(shown(file), 1, 1, *problem))
                 continue
             facts.append((file, stem, entry.name))
     for stem in refused_texts:
@@ -177,7 +172,7 @@ def _entries(folder: Path, problems: list[Diagnostic]) -> list[os.DirEntry[str]]
         with os.scandir(folder) as found:
             return sorted(found, key=lambda e: e.name)
     except OSError as exc:
-        problems.append(error(_display(folder), 0, 0, f"{UNREADABLE}: {exc.strerror}"))
+        problems.append(error(shown(folder), 0, 0, f"{UNREADABLE}: {exc.strerror}"))
         return []
 
 
@@ -239,7 +234,7 @@ def check(content: Path, cache: LoadCache | None = None) -> CheckResult:
 
 def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
     if not content.is_dir():
-        return CheckResult(None, (error(_display(content), 1, 1, "content folder not found"),), 0)
+        return CheckResult(None, (error(shown(content), 1, 1, "content folder not found"),), 0)
     found_files, text_paths, problems = discover(content)
     if any(d.message.startswith(UNREADABLE) for d in problems):
         # with a folder's files unknown, every reference into it would be reported too: that folder alone is
@@ -250,14 +245,14 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
     for _, entity_id, folder in facts:
         known.setdefault(entity_id, KIND_BY_FOLDER[folder].name)
     owners: dict[str, str] = {}  # id → the first file with that id
-    records: dict[str, Record] = {}
+    records: dict[str, Record[Model]] = {}
     partials: list[Partial] = []  # files that failed validation (or whose id is taken): checked, not in the graph
     unreadable: dict[str, str] = {}  # id → kind name, of files that failed to load
     read = cache.load if cache is not None else load
     if cache is not None:
-        cache.keep({cache.key(path, _display(path)) for path, _, _ in facts})
+        cache.keep({cache.key(path, shown(path)) for path, _, _ in facts})
     for path, entity_id, folder in facts:
-        display = _display(path)
+        display = shown(path)
         kind = KIND_BY_FOLDER[folder]
         owner = owners.setdefault(entity_id, display)
         if owner != display:
@@ -291,11 +286,11 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
             continue
         if source_id not in source_files:
             if not (content / "sources" / f"{source_id}{FACT_SUFFIX}").exists():
-                problems.append(error(_display(path), 1, 1, f"archived text has no fact file sources/{source_id}.yaml"))
+                problems.append(error(shown(path), 1, 1, f"archived text has no fact file sources/{source_id}.yaml"))
             continue
-        text, found = read_text(path, _display(path))
-        unfilled = scaffold.text_placeholder(text, _display(path))  # the note `briefgen new` wrote
-        controls = text_controls(text, _display(path))
+        text, found = read_text(path, shown(path))
+        unfilled = scaffold.text_placeholder(text, shown(path))  # the note `briefgen new` wrote
+        controls = text_controls(text, shown(path))
         problems.extend(found + unfilled + controls)
         if text is not None and not unfilled and not controls:
             texts[source_id] = text
@@ -303,7 +298,7 @@ def _check(content: Path, cache: LoadCache | None = None) -> CheckResult:
         if source_id not in text_paths:
             problems.append(
                 error(
-                    _display(path),
+                    shown(path),
                     1,
                     1,
                     f"archived text sources/{source_id}.txt is missing",
@@ -337,7 +332,7 @@ def _books(files: list[tuple[Path, str, str]], known: dict[str, str]) -> tuple[
     books: list[tuple[str, BriefBook]] = []
     problems: list[Diagnostic] = []
     for path, book_id, _ in files:
-        display = _display(path)
+        display = shown(path)
         doc, found = load(path, display)
         problems.extend(found)
         if doc is None:
@@ -346,7 +341,7 @@ def _books(files: list[tuple[Path, str, str]], known: dict[str, str]) -> tuple[
         problems.extend(scaffold.settle(doc, found))
         if not isinstance(result, Record):
             continue
-        book: BriefBook = result.model  # type: ignore[assignment]
+        book = result.model
         for index, entity_id in enumerate(book.scope.ids):
             if known.get(entity_id) in (None, "source"):
                 line, col = doc.mark(("scope", "ids", index))

@@ -19,9 +19,9 @@ from typing import Any
 
 from briefgen.check import dates, quotes
 from briefgen.check.link import Graph, iter_citations
-from briefgen.check.validate import Record, dotted
-from briefgen.diagnostics import Diagnostic, error, warning
-from briefgen.model import Citation, DerivedFrom, Source, passages
+from briefgen.check.validate import Record
+from briefgen.diagnostics import Diagnostic, count_noun, dotted, error, warning
+from briefgen.model import Citation, DerivedFrom, Model, Source, passages
 
 RELATIONS = {"reprint": "reprints", "relay": "relays", "translation": "translates"}
 
@@ -29,7 +29,7 @@ RELATIONS = {"reprint": "reprints", "relay": "relays", "translation": "translate
 # --- checks ---------------------------------------------------------------------------------
 
 
-def check(records: Mapping[str, Record], texts: Mapping[str, str]) -> list[Diagnostic]:
+def check(records: Mapping[str, Record[Model]], texts: Mapping[str, str]) -> list[Diagnostic]:
     """Problems of provenance and translation: every one, in file order."""
     problems: list[Diagnostic] = []
     for record in records.values():
@@ -41,7 +41,7 @@ def check(records: Mapping[str, Record], texts: Mapping[str, str]) -> list[Diagn
     return problems
 
 
-def _check_derived(record: Record, model: Source, records: Mapping[str, Record],
+def _check_derived(record: Record[Model], model: Source, records: Mapping[str, Record[Model]],
                    texts: Mapping[str, str]) -> Iterator[Diagnostic]:
     if model.date_known is not None and model.date == "unknown":
         yield error(record.path, *record.doc.mark(("date_known",)),
@@ -75,7 +75,7 @@ def _check_derived(record: Record, model: Source, records: Mapping[str, Record],
                     "a source cannot derive, at any remove, from itself")
 
 
-def _loop(start: str, records: Mapping[str, Record]) -> list[str] | None:
+def _loop(start: str, records: Mapping[str, Record[Model]]) -> list[str] | None:
     """The loop of ``derived_from`` links through ``start``, if there is one (following every link)."""
     path: list[str] = []
 
@@ -99,8 +99,8 @@ def _loop(start: str, records: Mapping[str, Record]) -> list[str] | None:
     return visit(start)
 
 
-def _check_translation(record: Record, loc: tuple[Any, ...], citation: Any,
-                       records: Mapping[str, Record]) -> Iterator[Diagnostic]:
+def _check_translation(record: Record[Model], loc: tuple[Any, ...], citation: Any,
+                       records: Mapping[str, Record[Model]]) -> Iterator[Diagnostic]:
     if not isinstance(citation, Citation):
         return
     if citation.translation is not None and citation.translated_by is None:
@@ -160,7 +160,7 @@ class Corroboration:
             names = [self.names.get(r, r) for r in relays]
             parts.append((origin.name, joined(names) if names else ""))
         n = len(parts)
-        head = f"{n} independent origin{'s' if n != 1 else ''}"
+        head = count_noun(n, "independent origin")
         if n == 1:
             name, by = parts[0]
             return f"{head}: {name}" + (f", relayed by {by}" if by else "")

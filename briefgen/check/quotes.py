@@ -45,6 +45,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from briefgen.diagnostics import count_noun
+
 _WORD = re.compile(r"\S+")  # re's \S and str.split agree on what whitespace is
 
 
@@ -310,8 +312,7 @@ class Difference:
 
     def describe(self) -> str:
         """``differs at 'don’t': the text has U+2019 RIGHT SINGLE QUOTATION MARK where the quote has U+0027 …``."""
-        more = f"; {self.more} more place{'s' if self.more > 1 else ''} differ{'' if self.more > 1 else 's'}" \
-            if self.more else ""
+        more = f"; {count_noun(self.more, 'more place')} differ{'s' if self.more == 1 else ''}" if self.more else ""
         word = "".join(f"<U+{ord(c):04X}>" if c in _INVISIBLE else c for c in self.word)
         return (f"differs at '{word}': the text has {character_names(self.text)} "
                 f"where the quote has {character_names(self.quote)}{more}")
@@ -472,8 +473,8 @@ def closest_passage(text: str, quote: str) -> str | None:
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
         likeness = matcher.ratio()
         if any(b.size >= 2 for b in blocks) and (best is None or likeness > best[0]):
-            first, last = blocks[0], blocks[-1]
-            best = (likeness, paragraph, first.a, low + first.b, last.a + last.size, low + last.b + last.size)
+            head, tail = blocks[0], blocks[-1]
+            best = (likeness, paragraph, head.a, low + head.b, tail.a + tail.size, low + tail.b + tail.size)
     if best is None:
         return None
     _, paragraph, i, j, i_end, j_end = best  # words[i:i_end] stand aligned with the text's words[j:j_end]

@@ -14,28 +14,31 @@ import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Literal
+from typing import Any, Generic, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
 from briefgen.check.load import Document
-from briefgen.diagnostics import Diagnostic, did_you_mean, error, with_article
-from briefgen.model import SLUG_PATTERN, Citation, Kind, RefTo, Strict
+from briefgen.diagnostics import Diagnostic, did_you_mean, dotted, error, with_article
+from briefgen.model import SLUG_PATTERN, Citation, Kind, ModelT, Quoting, RefTo, Strict
 
 Loc = tuple[str | int, ...]
 Fragment = tuple[Loc, BaseModel]
 
 
 @dataclass(frozen=True, slots=True)
-class Record:
-    """A validated entity: its id, kind, file and model, with the document for positions."""
+class Record(Generic[ModelT]):
+    """A validated entity: its id, kind, file and model, with the document for positions.
+
+    In the graph a record is a ``Record[Model]``: its model is one of the entity models or a source.
+    """
 
     id: str
-    kind: Kind
+    kind: Kind[ModelT]
     path: str
     doc: Document
-    model: Strict
+    model: ModelT
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,35 +47,31 @@ class Partial:
 
     Each fragment is a location in the data and a model valid there on its own: a
     top-level reference field, a mention, a claim, or a claim's citation (a
-    :class:`Citation`, or a :data:`Quoted` when only its other keys are wrong). The link
+    :class:`Citation`, or a :class:`Quoted` when only its other keys are wrong). The link
     stage resolves their references and checks their quotes; they never enter the graph.
     """
 
     id: str
-    kind: Kind
+    kind: Kind[Strict]
     path: str
     doc: Document
     fragments: tuple[Fragment, ...]
 
     @classmethod
-    def whole(cls, record: Record) -> Partial:
+    def whole(cls, record: Record[Strict]) -> Partial:
         """A valid entity kept out of the graph (its id is taken): all of it is one fragment."""
         return cls(record.id, record.kind, record.path, record.doc, (((), record.model),))
 
 
-_QUOTE_FIELDS = ("source", "quote", "prefix", "suffix")
+class Quoted(Quoting):
+    """The parts of a citation the link stage checks, for a citation whose other keys are wrong."""
 
-Quoted: type[BaseModel] = create_model(  # type: ignore[call-overload]
-    "Quoted",
-    __config__=ConfigDict(extra="ignore", frozen=True),
-    __doc__="The parts of a citation the link stage checks, for a citation whose other keys are wrong.",
-    **{name: (Citation.model_fields[name].annotation, Citation.model_fields[name]) for name in _QUOTE_FIELDS},
-)
+    model_config = ConfigDict(extra="ignore")
 
 
 def validate(
-    doc: Document, entity_id: str, kind: Kind, known: Mapping[str, str] | None = None
-) -> tuple[Record | Partial, list[Diagnostic]]:
+    doc: Document, entity_id: str, kind: Kind[ModelT], known: Mapping[str, str] | None = None
+) -> tuple[Record[ModelT] | Partial, list[Diagnostic]]:
     """Validate one document as an entity of ``kind``.
 
     ``known`` maps the id of every fact file to its kind's name; it is used to suggest
@@ -101,7 +100,7 @@ def _refs_in(annotation: Any) -> list[RefTo]:
     return []
 
 
-def fragments(data: dict[str, Any], kind: Kind) -> Iterator[Fragment]:
+def fragments(data: dict[str, Any], kind: Kind[Strict]) -> Iterator[Fragment]:
     """The parts of an entity's data that are valid on their own, for the link stage."""
     for name, info in kind.model.model_fields.items():
         if name not in ("mentions", "claims") and name in data and field_refs(info):
@@ -151,6 +150,7 @@ def _citation(data: Any) -> BaseModel | None:
 def _field_model(model: type[BaseModel], name: str) -> type[BaseModel]:
     """A model of one field of ``model``, to validate that field alone."""
     info = model.model_fields[name]
+    # create_model's overloads cannot tell field definitions passed as **kwargs from its own options
     return create_model(  # type: ignore[call-overload,no-any-return]
         f"{model.__name__}_{name}",
         __config__=ConfigDict(extra="forbid", frozen=True),
@@ -165,14 +165,6 @@ def _claim_adapter(model: type[BaseModel]) -> TypeAdapter[Any] | None:
     if info is None:
         return None
     return TypeAdapter(typing.get_args(info.annotation)[0])
-
-
-def dotted(loc: tuple[str | int, ...]) -> str:
-    """Show a data path the way editors read it: ``claims[2].sources[0].quote``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 _UNION_ARMS = ("function-", "json-", "list[")
@@ -216,7 +208,7 @@ def _literal_values(annotation: Any) -> list[str]:
 @lru_cache(maxsize=256)
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class that holds the value at pydantic location ``loc``."""
-    current: type[BaseModel] | None = root
+    current: type[BaseModel] | _Tagged | None = root
     for part in loc:
         if current is None:
             return None
@@ -229,7 +221,7 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
         if field is not None:
             models = [t for t in _unwrap(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
             # several models: a discriminated union, and the next part is the tag
-            current = _Tagged(models) if len(models) > 1 else (models[0] if models else None)  # type: ignore[assignment]
+            current = _Tagged(models) if len(models) > 1 else (models[0] if models else None)
         else:
             return None
     return current if not isinstance(current, _Tagged) else None
@@ -255,7 +247,7 @@ _ARMS = frozenset({"string_type", "list_type"})
 """Errors of one arm of a text-or-list union, dropped where the value fails the other arm for another reason."""
 
 
-def _diagnostics(exc: ValidationError, doc: Document, kind: Kind, known: Mapping[str, str]) -> list[Diagnostic]:
+def _diagnostics(exc: ValidationError, doc: Document, kind: Kind[Strict], known: Mapping[str, str]) -> list[Diagnostic]:
     root = kind.model
     seen: set[tuple[Any, ...]] = set()
     out: list[Diagnostic] = []
@@ -306,10 +298,10 @@ def _diagnostics(exc: ValidationError, doc: Document, kind: Kind, known: Mapping
                 elif expected:
                     text = f"expected one of: {', '.join(expected)}, found {_found(value)}"
             message = f"{where}: {text[0].lower() + text[1:]}" if where else text
-        key = (line, col, message)
-        if key in seen:
+        shown = (line, col, message)
+        if shown in seen:
             continue
-        seen.add(key)
+        seen.add(shown)
         out.append(error(doc.path, line, col, message, hint))
     return out
 

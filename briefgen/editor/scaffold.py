@@ -16,7 +16,7 @@ from pathlib import Path
 
 from briefgen.check.load import PLACEHOLDER as LOADER_PLACEHOLDER
 from briefgen.check.load import Document
-from briefgen.diagnostics import Diagnostic, error
+from briefgen.diagnostics import Diagnostic, dotted, error
 from briefgen.editor.schemafiles import FOLDER as SCHEMA_FOLDER
 from briefgen.editor.schemafiles import file_name
 from briefgen.layout import ID_MAX, RESERVED
@@ -349,19 +349,12 @@ def new(kind: str, entity_id: str, content: Path) -> list[Path]:
 # --- checking -----------------------------------------------------------------------------------
 
 
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def placeholders(doc: Document) -> list[Diagnostic]:
     """An error at every value that is still the placeholder ``TODO``."""
     out = []
     for loc in doc.placeholders:  # noted by the loader as it read the file
         line, col = doc.mark(loc)
-        out.append(error(doc.path, line, col, f"{_dotted(loc)}: still the placeholder {PLACEHOLDER}",
+        out.append(error(doc.path, line, col, f"{dotted(loc)}: still the placeholder {PLACEHOLDER}",
                          "replace it with the real value; the comments in the file say what goes here"))
     return out
 

@@ -95,7 +95,7 @@ def source_summary(graph: Graph, briefs: tuple[Brief, ...]) -> tuple[tuple[Sourc
     for b in briefs:
         refs = {r.number: r for r in b.page.references}
         for r in b.page.references:
-            kind = graph.entities[r.source.id].model.type  # type: ignore[attr-defined]
+            kind = graph.source(r.source.id).type
             counts[(kind, r.grade)] += 1
         for section in b.page.sections:
             for statement in section.statements:

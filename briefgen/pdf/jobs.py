@@ -73,8 +73,7 @@ def _attachments(graph: Graph, ids: Iterable[str]) -> tuple[Attachment, ...]:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
         out.append(Attachment(f"{record.kind.folder}/{entity_id}.yaml", text.encode(),
                               f"briefgen fact file: {record.kind.name} {entity_id}"))
-        if record.kind.name == "source" and entity_id in graph.texts \
-                and record.model.republish == "full":  # type: ignore[attr-defined]
+        if record.kind.name == "source" and entity_id in graph.texts and graph.source(entity_id).republish == "full":
             out.append(Attachment(f"sources/{entity_id}.txt", graph.texts[entity_id].encode(),
                                   f"archived text of source {entity_id}"))
     return tuple(out)
@@ -142,11 +141,11 @@ def book_jobs(graph: Graph, site: views.SiteViews, books: Iterable[tuple[str, Br
         split = len(parts) > len({p.kind for p in parts})
         html = "" if split else render_part(parts=parts)
         part_html = tuple(render_part(parts=(p,)) for p in parts) if split else ()
-        ids = {entry.id for entry in b.briefs} | {s.id for s in b.sources}
+        attached = {entry.id for entry in b.briefs} | {s.id for s in b.sources}
         shown = definition.model_dump(mode="json", exclude_none=True)
         shown["scope"]["ids"] = [i for i in definition.scope.ids if i in book_graph.entities]  # nothing withheld
         definition_text = yaml.safe_dump(shown, allow_unicode=True, sort_keys=False)
-        attachments = (*_attachments(book_graph, ids),
+        attachments = (*_attachments(book_graph, attached),
                        Attachment(f"briefs/{book_id}.yaml", definition_text.encode(),
                                   f"briefgen book definition {book_id}"))
         out.append(PdfJob(book_url(book_id).removeprefix(f"{PDF_FOLDER}/"), html, css, attachments,

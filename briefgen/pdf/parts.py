@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 #: Entries per part of a book rendered in parts: the longest part of the 2,000-entity benchmark
 #: book (100 exercises, or the endnotes of 200 entries) lays out in 100–150 pages and 0.3–0.6 GB,
@@ -86,7 +86,8 @@ class _KnownAnchors(logging.Filter):
         self.names: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.msg == _NO_ANCHOR and record.args and record.args[0] in self.names)
+        args = record.args
+        return not (record.msg == _NO_ANCHOR and isinstance(args, tuple) and args and args[0] in self.names)
 
 
 def write_pdf(parts: Sequence[str], css: str, *, base_url: str, url_fetcher: Any, options: dict[str, Any],
@@ -171,8 +172,7 @@ def assemble(pdfs: Sequence[bytes], laid: Sequence[LaidPart]) -> bytes:
     writer = PdfWriter(clone_from=io.BytesIO(pdfs[0]))
     for data in pdfs[1:]:
         reader = PdfReader(io.BytesIO(data))
-        added = [writer.add_page(page) for page in reader.pages]
-        _join_structure(writer, reader, added)
+        _join_structure(writer, reader, [writer.add_page(page) for page in reader.pages])
 
     # every anchor of the book, at the first place it occurs (as WeasyPrint resolves them)
     dests: dict[str, tuple[int, float, float]] = {}
@@ -191,8 +191,8 @@ def assemble(pdfs: Sequence[bytes], laid: Sequence[LaidPart]) -> bytes:
     root = writer.root_object
     if "/Names" not in root:
         root[NameObject("/Names")] = DictionaryObject()
-    root["/Names"].get_object()[NameObject("/Dests")] = writer._add_object(DictionaryObject({
-        NameObject("/Names"): names}))
+    name_tree = cast(DictionaryObject, root["/Names"].get_object())
+    name_tree[NameObject("/Dests")] = writer._add_object(DictionaryObject({NameObject("/Names"): names}))
 
     # links to an anchor in another part (WeasyPrint kept those to its own part's anchors)
     for part, start in zip(laid, offsets, strict=True):

@@ -40,7 +40,7 @@ from pydantic import BaseModel
 
 from briefgen.check.link import Graph, Link, _ref_fields, iter_refs
 from briefgen.check.load import Document
-from briefgen.model import BriefBook, Citation, ClaimBase, DerivedFrom, Marking, Prose, Source
+from briefgen.model import BriefBook, Citation, ClaimBase, DerivedFrom, Marking, Model, Prose, Source
 from briefgen.check.validate import Record
 
 LEVELS: tuple[str, ...] = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
@@ -144,7 +144,7 @@ def redact(graph: Graph, edition: Edition) -> Graph:
     """The part of ``graph`` the edition's audience may see."""
     keep = {i for i, r in graph.entities.items() if edition.allows(getattr(r.model, "marking", None))}
     hidden = set(graph.entities) - keep
-    entities: dict[str, Record] = {}
+    entities: dict[str, Record[Model]] = {}
     claim_ids: dict[tuple[str, int], str] = {}
     kept_anchors: set[tuple[str, str]] = set()
     for entity_id in sorted(keep):
@@ -152,7 +152,7 @@ def redact(graph: Graph, edition: Edition) -> Graph:
         model: Any = record.model
         update: dict[str, Any] = {}
         if hasattr(model, "claims"):
-            claims = []
+            claims: list[ClaimBase] = []
             for index, original in enumerate(model.claims):
                 claim = _claim(original, edition, keep, hidden)
                 if claim is None:

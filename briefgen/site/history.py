@@ -1,9 +1,8 @@
 """Git-aware history of content files: when each one last changed, and the commits that changed it.
 
 ``collect(folder)`` reads the history of every file under a folder with ONE ``git log
---name-only`` call (not one process per file); ``last_changed(file)`` and
-``file_history(file)`` answer for a single file. Without git, outside a repository, or
-on any git failure they return nothing, never an error: history is a courtesy, not a
+--name-only`` call (not one process per file). Without git, outside a repository, or
+on any git failure it returns nothing, never an error: history is a courtesy, not a
 requirement of a build.
 
 Dates are UTC days. When ``SOURCE_DATE_EPOCH`` is set (reproducible builds), no date
@@ -129,35 +128,6 @@ def collect(folder: Path, *, limit: int = LIMIT) -> dict[str, tuple[Change, ...]
             if len(changes) < limit:
                 changes.append(change)
     return {name: tuple(changes) for name, changes in found.items()}
-
-
-def file_history(path: Path, *, limit: int = LIMIT) -> tuple[Change, ...]:
-    """The ``limit`` newest commits that changed one file (newest first); empty without git."""
-    out = _git(["log", f"-{max(limit, 1)}", f"--format={_FORMAT}", "--", path.name], path.parent)
-    if not out:
-        return ()
-    shallow = _shallow(path.parent)
-    limit_at = epoch()
-    changes = []
-    for line in out.split(_RECORD):
-        fields = line.strip("\n").split(_FIELD)
-        if len(fields) != 4 or (shallow and not fields[2].strip()):
-            continue
-        day = _day(fields[1], limit_at)
-        if day is not None:
-            changes.append(_change(day, fields[0], fields[3]))
-    return tuple(changes)
-
-
-def last_changed(path: Path) -> str | None:
-    """The UTC day (``YYYY-MM-DD``) a file last changed in git (``git log -1 --format=%cI``), or None."""
-    out = _git(["log", "-1", f"--format=%cI{_FIELD}%P", "--", path.name], path.parent)
-    if not out or not out.strip():
-        return None
-    stamp, _, parents = out.partition(_FIELD)
-    if not parents.strip() and _shallow(path.parent):
-        return None  # the boundary of a shallow clone, not a change
-    return _day(stamp, epoch())
 
 
 def merged(*histories: Iterable[Change], limit: int = LIMIT) -> tuple[Change, ...]:

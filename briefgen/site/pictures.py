@@ -15,13 +15,15 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from itertools import accumulate
+from typing import Any
 
 from markupsafe import Markup, escape
 
 from briefgen.check.link import Graph
+from briefgen.model import parent_of
 from briefgen.site.views import Ref, TimelineEntry
 
 Linker = Callable[[Ref], str | None]
@@ -93,23 +95,19 @@ def _lines(text: str, width: float, size: float = FONT) -> list[str]:
 def _text(x: float, y: float, lines: Sequence[str], attrs: str = "", prefix: str = "") -> str:
     """A ``<text>`` of one or more lines (``<tspan>``s), its first baseline at ``y``; ``prefix`` opens line one."""
     if len(lines) == 1:
-        return f'<text x="{x:.0f}" y="{y:.0f}"{attrs}>{prefix}{_escape_text(lines[0])}</text>'
+        return f'<text x="{x:.0f}" y="{y:.0f}"{attrs}>{prefix}{escape(lines[0])}</text>'
     # each line but the last keeps its space, so the words still read apart (as a link's name, say)
     spans = "".join(f'<tspan x="{x:.0f}" dy="{0 if i == 0 else LINE:.0f}">{prefix if i == 0 else ""}'
-                    f"{_escape_text(line)}{' ' if i < len(lines) - 1 else ''}</tspan>" for i, line in enumerate(lines))
+                    f"{escape(line)}{' ' if i < len(lines) - 1 else ''}</tspan>" for i, line in enumerate(lines))
     return f'<text x="{x:.0f}" y="{y:.0f}"{attrs}>{spans}</text>'
-
-
-_escape_text = lru_cache(maxsize=1 << 14, typed=True)(escape)
-"""``escape`` of names and links that pictures draw again and again (an actor, in the picture of each exercise)."""
 
 
 def _a(link: str | None, body: str, label: str = "") -> str:
     """``body`` as a link named ``label`` for screen readers, or as it is when there is nowhere to go."""
     if not link:
         return body
-    named = f' aria-label="{_escape_text(label)}"' if label else ""
-    return f'<a href="{_escape_text(link)}"{named}>{body}</a>'
+    named = f' aria-label="{escape(label)}"' if label else ""
+    return f'<a href="{escape(link)}"{named}>{body}</a>'
 
 
 def _uid(*parts: str) -> str:
@@ -241,10 +239,10 @@ def timeline(entries: Sequence[TimelineEntry], link: Linker, title: str = "Timel
 def _legend(keys: Sequence[tuple[str, str]], width: float, columns: Sequence[float]) -> tuple[str, float]:
     """Legend entries (a mark drawn at 0,0 and its words): in a row at ``columns`` when they fit, else one a line."""
     if width >= 600:  # a row at ``columns``; keys past them one a line below
-        row = "".join(f'<g transform="translate({cx:.0f} 0)">{mark}<text x="18">{_escape_text(words)}</text></g>'
+        row = "".join(f'<g transform="translate({cx:.0f} 0)">{mark}<text x="18">{escape(words)}</text></g>'
                       for cx, (mark, words) in zip(columns, keys, strict=False))
         rest = keys[len(columns):]
-        row += "".join(f'<g transform="translate(0 {LINE * i:.0f})">{mark}<text x="18">{_escape_text(words)}</text></g>'
+        row += "".join(f'<g transform="translate(0 {LINE * i:.0f})">{mark}<text x="18">{escape(words)}</text></g>'
                        for i, (mark, words) in enumerate(rest, start=1))
         return row, 6.0 + LINE * len(rest)
     out, y = [], 0.0
@@ -260,111 +258,169 @@ def _legend(keys: Sequence[tuple[str, str]], width: float, columns: Sequence[flo
 
 @dataclass(frozen=True, slots=True)
 class _Node:
+    """An actor's row: the actor, and how deep it stands below the state (or other actor) it belongs to."""
+
     ref: Ref
     depth: int
+
+
+_RELATION_COLOURS = {"participant": CONDUCTED, "member": MEMBER, "framework": OTHER}
+"""The links a relationship picture draws, by property, and their colours."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Relations:
+    """What a relationship picture shows: events on the left, actors on the right, the edges between them."""
+
+    events: tuple[str, ...]
+    """Exercises, then mechanisms, each by name."""
+    actors: tuple[_Node, ...]
+    """The actors the events join and the actors they belong to, as a tree (each under its parent)."""
+    edges: tuple[tuple[str, str, str], ...]
+    """(event, actor, via) for each link between rows shown."""
+
+
+@dataclass(frozen=True, slots=True)
+class _RelationsLayout:
+    """Where the rows of a relationship picture stand, and the lines of their names."""
+
+    left: float
+    """The right edge of the events' column: their dots stand here."""
+    gap: float
+    """The width between the columns, where the edges run."""
+    right: float
+    """The left edge of the actors' column: their dots stand here."""
+    step: float
+    """The indent of each level of the actors' tree."""
+    event_lines: Mapping[str, list[str]]
+    actor_lines: Mapping[str, list[str]]
+    event_y: Mapping[str, float]
+    """The first baseline of each event's name."""
+    actor_y: Mapping[str, float]
+    """The first baseline of each actor's name."""
+    height: float
+    """The height of both columns, the legend left out."""
 
 
 def relationships(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterable[str] | None = None,
                   title: str = "Relationships", limit: int = 120, width: float = WIDE) -> Picture | None:
     """Exercises and mechanisms (left) joined to their participants and members (right), with force hierarchy.
 
-    Names are wrapped, never cut; ``width`` sets the columns (:data:`NARROW` fits a phone).
+    Names are wrapped, never cut; ``width`` sets the columns (:data:`NARROW` fits a phone). Of the entities
+    ``ids`` names (default: all), at most ``limit`` events and ``limit`` actors are shown; None when no event
+    there joins an actor.
     """
-    chosen = set(ids) if ids is not None else set(graph.entities)
+    relations = _select_relations(graph, ref, set(ids) if ids is not None else set(graph.entities), limit)
+    if relations is None:
+        return None
+    layout = _lay_out_relations(graph, relations, width)
+    body, height = _draw_relations(graph, relations, layout, ref, link, width)
+    desc = _describe_relations(graph, relations)
+    return Picture(_svg(width, height, title, desc, body), title, desc)
+
+
+def _select_relations(graph: Graph, ref: Callable[[str], Ref], chosen: set[str], limit: int) -> _Relations | None:
+    """The events among ``chosen``, the actors they join with each actor's parents up to its state, and the links."""
     events = sorted((i for i in chosen if graph.entities[i].kind.name in ("exercise", "mechanism")),
                     key=lambda i: (graph.entities[i].kind.name, graph.entities[i].model.name.lower()))
-    edges: list[tuple[str, str, str]] = []
-    for event in events:
-        for link_ in graph.outgoing.get(event, ()):
-            if link_.via in ("participant", "member", "framework"):
-                edges.append((link_.source, link_.target, link_.via))
-    actors = {t for _, t, _ in edges}
-    # the hierarchy of every actor shown: parents up to the state
+    edges = [(link_.source, link_.target, link_.via) for event in events
+             for link_ in graph.outgoing.get(event, ()) if link_.via in _RELATION_COLOURS]
+    actors = {target for _, target, _ in edges}
     for actor in list(actors):
         current = graph.entities.get(actor)
-        while current is not None and getattr(current.model, "parent", None):
-            parent = current.model.parent
+        while current is not None and (parent := parent_of(current.model)):
             if parent not in graph.entities:
                 break
             actors.add(parent)
             current = graph.entities[parent]
     if not events or not actors:
         return None
-    events = events[:limit]
     children: dict[str | None, list[str]] = defaultdict(list)
     for actor in actors:
-        parent = getattr(graph.entities[actor].model, "parent", None)
+        parent = parent_of(graph.entities[actor].model)
         children[parent if parent in actors else None].append(actor)
-    ordered: list[_Node] = []
     sort_name = {a: graph.entities[a].model.name.lower() for a in actors}
+    tree: list[_Node] = []
 
     def walk(node: str | None, depth: int) -> None:
         for child in sorted(children.get(node, ()), key=sort_name.__getitem__):
-            ordered.append(_Node(ref(child), depth))
+            tree.append(_Node(ref(child), depth))
             if child in children:
                 walk(child, depth + 1)
 
     walk(None, 0)
-    ordered = ordered[:limit]
+    shown_events, shown_actors = events[:limit], tree[:limit]
+    on_left, on_right = set(shown_events), {n.ref.id for n in shown_actors}
+    return _Relations(tuple(shown_events), tuple(shown_actors),
+                      tuple(e for e in edges if e[0] in on_left and e[1] in on_right))
+
+
+def _lay_out_relations(graph: Graph, relations: _Relations, width: float) -> _RelationsLayout:
+    """Two columns, each a stack of rows as tall as their wrapped names; a row's dot sits by its first line."""
     narrow = width < 600
     left_w, gap = (width * 0.4, width * 0.15) if narrow else (width * 0.3, width * 0.15)
     step = 10 if narrow else 14
-    x1, x2 = left_w, left_w + gap
-    event_lines = {e: _lines(graph.entities[e].model.name, left_w - 10) for e in events}
-    actor_lines = {n.ref.id: _lines(("└ " if n.depth else "") + n.ref.name, width - (x2 + 6 + n.depth * step) - 4)
-                   for n in ordered}
-    # each column is a stack of rows as tall as their wrapped names; a row's dot sits by its first line
-    ey: dict[str, float] = {}
+    right = left_w + gap
+    event_lines = {e: _lines(graph.entities[e].model.name, left_w - 10) for e in relations.events}
+    actor_lines = {n.ref.id: _lines(("└ " if n.depth else "") + n.ref.name, width - (right + 6 + n.depth * step) - 4)
+                   for n in relations.actors}
+    event_y: dict[str, float] = {}
     y = 24.0
-    for e in events:
-        ey[e] = y
+    for e in relations.events:
+        event_y[e] = y
         y += max(20.0, LINE * len(event_lines[e]) + 5)
-    ay: dict[str, float] = {}
+    actor_y: dict[str, float] = {}
     y_right = 24.0
-    for n in ordered:
-        ay[n.ref.id] = y_right
+    for n in relations.actors:
+        actor_y[n.ref.id] = y_right
         y_right += max(20.0, LINE * len(actor_lines[n.ref.id]) + 5)
-    height = max(y, y_right) + 10
-    # numbers as written, each once: a row has many edges, and writing a float is the dearest part of a mark
-    ey_text = {e: (f"{y:.0f}", f"{y - 4:.0f}") for e, y in ey.items()}
-    ay_text = {a: (f"{y:.0f}", f"{y - 4:.0f}") for a, y in ay.items()}
-    bend = min(80.0, gap / 2)
-    left, right, bend1, bend2 = f"{x1:.0f}", f"{x2:.0f}", f"{x1 + bend:.0f}", f"{x2 - bend:.0f}"
+    return _RelationsLayout(left_w, gap, right, step, event_lines, actor_lines, event_y, actor_y,
+                            max(y, y_right) + 10)
+
+
+def _draw_relations(graph: Graph, relations: _Relations, layout: _RelationsLayout, ref: Callable[[str], Ref],
+                    link: Linker, width: float) -> tuple[str, float]:
+    """The picture's marks (edges, then events, then actors, then the legend) and its whole height."""
+    x1, x2 = f"{layout.left:.0f}", f"{layout.right:.0f}"
+    bend = min(80.0, layout.gap / 2)
+    bend1, bend2 = f"{layout.left + bend:.0f}", f"{layout.right - bend:.0f}"
     body: list[str] = []
-    colours = {"participant": CONDUCTED, "member": MEMBER, "framework": OTHER}
-    escaped: dict[str, str] = {}  # an event has an edge to each of its actors: escape each name once
-    for source, target, via in edges:
-        if source not in ey or target not in ay:
-            continue
-        y1, y2 = ey_text[source][1], ay_text[target][1]
-        for i in (source, target):
-            if i not in escaped:
-                escaped[i] = _escape_text(graph.entities[i].model.name)
-        body.append(f'<path d="M{left} {y1} C{bend1} {y1} {bend2} {y2} {right} {y2}" fill="none" '
-                    f'stroke="{colours[via]}" stroke-opacity=".7">'
-                    f"<title>{escaped[source]} — {via} — {escaped[target]}</title></path>")
-    for e in events:
-        r = ref(e)
-        kind = graph.entities[e].kind.name
-        _, dot = ey_text[e]
-        body.append(_a(link(r), _text(left_w - 6, ey[e], event_lines[e], ' text-anchor="end"'))
-                    + f'<circle cx="{left}" cy="{dot}" r="3.5" fill="{OTHER if kind == "mechanism" else CONDUCTED}"/>')
-    for n in ordered:
-        _, dot = ay_text[n.ref.id]
-        body.append(f'<circle cx="{right}" cy="{dot}" r="3" fill="currentColor"/>'
-                    + _a(link(n.ref), _text(x2 + 6 + n.depth * step, ay[n.ref.id], actor_lines[n.ref.id])))
+
+    def name(entity_id: str) -> str:
+        return graph.entities[entity_id].model.name
+
+    for source, target, via in relations.edges:
+        y1, y2 = f"{layout.event_y[source] - 4:.0f}", f"{layout.actor_y[target] - 4:.0f}"
+        body.append(f'<path d="M{x1} {y1} C{bend1} {y1} {bend2} {y2} {x2} {y2}" fill="none" '
+                    f'stroke="{_RELATION_COLOURS[via]}" stroke-opacity=".7">'
+                    f"<title>{escape(name(source))} — {via} — {escape(name(target))}</title></path>")
+    for e in relations.events:
+        y = layout.event_y[e]
+        colour = OTHER if graph.entities[e].kind.name == "mechanism" else CONDUCTED
+        body.append(_a(link(ref(e)), _text(layout.left - 6, y, layout.event_lines[e], ' text-anchor="end"'))
+                    + f'<circle cx="{x1}" cy="{y - 4:.0f}" r="3.5" fill="{colour}"/>')
+    for n in relations.actors:
+        y = layout.actor_y[n.ref.id]
+        body.append(f'<circle cx="{x2}" cy="{y - 4:.0f}" r="3" fill="currentColor"/>'
+                    + _a(link(n.ref), _text(layout.right + 6 + n.depth * layout.step, y, layout.actor_lines[n.ref.id])))
     keys = [(f'<line x2="16" y1="-4" y2="-4" stroke="{CONDUCTED}"/>', "participant"),
             (f'<line x2="16" y1="-4" y2="-4" stroke="{MEMBER}"/>', "member"),
             (f'<line x2="16" y1="-4" y2="-4" stroke="{OTHER}"/>', "framework"),
             ('<text x="2">└</text>', "part of the actor above")]
     legend, legend_h = _legend(keys, width, [0, 110, 200, 300])
-    body.append(f'<g transform="translate(4 {height + 4:.0f})" class="muted">{legend}</g>')
-    alt = [f"{graph.entities[s].model.name} — {via} — {graph.entities[t].model.name}" for s, t, via in edges
-           if s in ey and t in ay]
-    alt += [f"{n.ref.name} is part of {graph.entities[graph.entities[n.ref.id].model.parent].model.name}"
-            for n in ordered if n.depth]
-    desc = "Relationships. " + "; ".join(alt) + "."
-    return Picture(_svg(width, height + 4 + legend_h + 4, title, desc, "".join(body)), title, desc)
+    body.append(f'<g transform="translate(4 {layout.height + 4:.0f})" class="muted">{legend}</g>')
+    return "".join(body), layout.height + 4 + legend_h + 4
+
+
+def _describe_relations(graph: Graph, relations: _Relations) -> str:
+    """The picture in words: each edge, then each actor that belongs to another."""
+    def name(entity_id: str) -> str:
+        return graph.entities[entity_id].model.name
+
+    alt = [f"{name(s)} — {via} — {name(t)}" for s, t, via in relations.edges]
+    alt += [f"{n.ref.name} is part of {name(parent)}"
+            for n in relations.actors if n.depth and (parent := parent_of(graph.entities[n.ref.id].model))]
+    return "Relationships. " + "; ".join(alt) + "."
 
 
 # --- locator map -----------------------------------------------------------------------------------
@@ -407,11 +463,6 @@ def _world() -> tuple[dict[str, list[list[tuple[float, float]]]], dict[str, set[
                 rings[name].append(ring(indices))
                 uses[name].update(i if i >= 0 else ~i for i in indices)
     return dict(rings), dict(uses), arcs
-
-
-def countries() -> frozenset[str]:
-    """Names of the countries the bundled outlines know."""
-    return frozenset(_world()[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -607,7 +658,7 @@ def _state(graph: Graph, actor_id: str) -> str | None:
     return None
 
 
-def _claims(graph: Graph, entity_id: str, prop: str) -> list:  # type: ignore[type-arg]
+def _claims(graph: Graph, entity_id: str, prop: str) -> list[Any]:
     record = graph.entities.get(entity_id)
     return [c for c in getattr(record.model, "claims", ()) if c.property == prop] if record else []
 
@@ -627,7 +678,7 @@ def _borders(graph: Graph, places: Iterable[str], names: Mapping[str, str]) -> l
     for place in places:
         for claim in _claims(graph, place, "borders"):
             a, b = _state(graph, place), _state(graph, claim.value)
-            if a in names and b in names:
+            if a and b and a in names and b in names:
                 out.append((names[a], names[b],
                             f"{graph.entities[place].model.name} borders {graph.entities[claim.value].model.name}"))
     return out
@@ -676,5 +727,5 @@ def site_map(graph: Graph, ref: Callable[[str], Ref], link: Linker, ids: Iterabl
                        state_refs={names[i]: ref(i) for i in names}, title="Locator map", width=width, margin=6.0)
 
 
-__all__ = ["NARROW", "WIDE", "MapPlace", "MapSpec", "Picture", "base_layer", "countries", "entity_map_spec",
+__all__ = ["NARROW", "WIDE", "MapPlace", "MapSpec", "Picture", "base_layer", "entity_map_spec",
            "locator_map", "relationships", "responsive", "site_map", "small_map", "state_names", "timeline"]

@@ -22,7 +22,9 @@ from markupsafe import Markup, escape
 
 from briefgen import layout
 from briefgen.site import views
+from briefgen.diagnostics import count_noun
 from briefgen.markdown import parser
+from briefgen.build.output import shown
 
 
 def markdown() -> MarkdownIt:
@@ -52,11 +54,6 @@ def running_title(title: str, limit: int = RUNNING_TITLE) -> str:
     return cut.rstrip(" ,;:.–—-") + "…"
 
 
-def count_noun(n: int, singular: str, plural: str | None = None) -> str:
-    """``1 source``, ``2 sources``."""
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
 @jinja2.pass_context
 def parts(context: jinja2.runtime.Context, items: Sequence[str | views.Ref], cap: bool = False) -> Markup:
     """A sentence's parts as inline HTML: text escaped, each entity a link from the page (``base``), or
@@ -65,7 +62,7 @@ def parts(context: jinja2.runtime.Context, items: Sequence[str | views.Ref], cap
     Built in Python, not a template macro: it runs for every statement of every page.
     """
     base = escape(context["base"])
-    out = []
+    out: list[str] = []
     for i, p in enumerate(items):
         if isinstance(p, str):
             out.append(escape(p[:1].upper() + p[1:] if cap and i == 0 else p))
@@ -147,13 +144,6 @@ def anchor_ids(html: str) -> set[str]:
     return {a or b for a, b in _ID_ATTR.findall(html)}
 
 
-def _shown(path: str) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return path
-
-
 def template_error(exc: jinja2.TemplateError) -> str:
     """One line naming the template (and line) of a template error."""
     where = getattr(exc, "filename", None) or getattr(exc, "name", None)
@@ -163,7 +153,7 @@ def template_error(exc: jinja2.TemplateError) -> str:
         if frames:
             where, line = frames[-1].filename, frames[-1].lineno
     if where:
-        where = _shown(where)
+        where = shown(Path(where))
     prefix = f"{where}:{line}: " if where and line else (f"{where}: " if where else "")
     return f"{prefix}template error: {exc.message or type(exc).__name__}"
 

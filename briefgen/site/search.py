@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import math
 import re
@@ -104,7 +105,7 @@ def pagefind_executable() -> Path:
     except ImportError:
         raise SearchError("Pagefind is not installed: pip install 'pagefind[bin]'") from None
     try:
-        return pagefind_bin.get_executable()
+        return Path(pagefind_bin.get_executable())
     except FileNotFoundError as exc:
         raise SearchError(f"Pagefind's binary is missing: {exc}") from None
 
@@ -172,8 +173,8 @@ class PagefindFeed:
         return self._ids
 
     def _read(self) -> None:
-        assert self.process.stdout is not None
         stdout = self.process.stdout
+        assert isinstance(stdout, io.BufferedReader)
         parts: list[bytes] = []  # of the message being read (the index itself comes as one of megabytes)
         for chunk in iter(lambda: stdout.read1(1 << 16), b""):
             *ended, rest = chunk.split(b",")
@@ -412,7 +413,7 @@ def _offline(site_dir: Path) -> int:
             old.unlink()
     out.mkdir(parents=True, exist_ok=True)
     shards: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
-    pages: list[list[str]] = []
+    pages: list[list[str | list[str]]] = []  # address, title, excerpt, other names
     for rel, path in _html_files(site_dir):
         page = read_page(path.read_text(encoding="utf-8"), rel)
         if page is None:

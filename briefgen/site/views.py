@@ -8,9 +8,7 @@ links as structured parts so that escaping stays the template engine's job.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,11 +19,13 @@ from typing import Any
 from briefgen import layout
 from briefgen.site import agreement
 from briefgen.check import dates
+from briefgen.site import history
 from briefgen.check import provenance
 from briefgen.check import quotes
+from briefgen.diagnostics import count_noun
 from briefgen.site.history import Change
 from briefgen.check.link import Graph
-from briefgen.model import KIND_BY_NAME, KINDS, Citation, Source, passages
+from briefgen.model import KIND_BY_NAME, KINDS, Citation, Model, Source, claims_of, passages
 from briefgen.check.validate import Record
 
 KIND_TITLES = {"exercise": "Exercises", "mechanism": "Mechanisms", "actor": "Actors", "place": "Places",
@@ -55,9 +55,7 @@ ACTOR_TYPES = {"state": "State", "armed-force": "Armed force", "unit": "Unit", "
 
 def as_of_date() -> dt.date:
     """The build's "as of" date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.isdigit() else int(time.time())
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
+    return (history.epoch() or dt.datetime.now(dt.UTC)).date()
 
 
 @lru_cache(maxsize=8)
@@ -66,12 +64,12 @@ def _day(today: dt.date) -> str:
     return dates.human(today.isoformat())
 
 
-def page_path(record: Record) -> str:
+def page_path(record: Record[Model]) -> str:
     """Where an entity's page lies in the site, without suffix: ``exercises/<id>`` (its source is that ``.md``)."""
     return f"{record.kind.folder}/{record.id}"
 
 
-def url_of(record: Record, directory_urls: bool = True) -> str:
+def url_of(record: Record[Model], directory_urls: bool = True) -> str:
     """Site-root-relative URL of an entity's page, as MkDocs' ``use_directory_urls`` makes it."""
     return layout.page_url(page_path(record), directory_urls)
 
@@ -310,8 +308,7 @@ def ref(graph: Graph, entity_id: str, directory_urls: bool = True) -> Ref:
     record = graph.entities.get(entity_id)
     if record is None:
         return WITHHELD_REF
-    return Ref(record.id, record.model.name, url_of(record, directory_urls),  # type: ignore[attr-defined]
-               record.kind.name)
+    return Ref(record.id, record.model.name, url_of(record, directory_urls), record.kind.name)
 
 
 def grade(source: Source, citation: Citation) -> str:
@@ -370,7 +367,7 @@ class _References:
         found = self.items.get(key)
         if found:
             return found.number
-        source: Source = self.graph.entities[citation.source].model  # type: ignore[assignment]
+        source = self.graph.source(citation.source)
         via = citation.via
         if via and via in self.graph.entities:
             via = self.shared.ref(via).name
@@ -435,7 +432,7 @@ def _sentence(claim: Any, ref_of: Callable[[str], Ref]) -> tuple[str | Ref, ...]
     if p == "strength":
         return (strength_text(claim),)
     if p == "duration_days":
-        return (f"{claim.value} day{'s' if claim.value != 1 else ''}",)
+        return (count_noun(claim.value, "day"),)
     if p == "equipment":
         return (claim.value, " of ", ref_of(claim.of)) if claim.of else (claim.value,)
     if p == "coordinates":
@@ -460,7 +457,7 @@ def _plain(parts: Sequence[str | Ref]) -> str:
 
 def within(graph: Graph) -> agreement.Within:
     """Whether one place lies in another, by the ``parent`` chain the briefing gives."""
-    def inside(place: str, region: str) -> bool:
+    def inside(place: str | None, region: str) -> bool:
         seen: set[str] = set()
         while place and place not in seen:
             if place == region:
@@ -515,7 +512,7 @@ def _flags(graph: Graph, claims: Sequence[Any], today: dt.date) -> list[str]:
     return flags
 
 
-def entity_page(graph: Graph, record: Record, today: dt.date, shared: _Shared | None = None) -> EntityPage:
+def entity_page(graph: Graph, record: Record[Model], today: dt.date, shared: _Shared | None = None) -> EntityPage:
     """Build the page model of one (non-source) entity (``shared``: what the build's pages share)."""
     model: Any = record.model
     shared = shared or _Shared(graph)
@@ -624,7 +621,7 @@ def _glance(section: Section) -> Fact:
     return Fact(section.title, tuple(item(s) for s in statements))
 
 
-def _related(graph: Graph, record: Record,
+def _related(graph: Graph, record: Record[Model],
              ref_of: Callable[[str], Ref]) -> tuple[tuple[str, tuple[tuple[Ref, str], ...]], ...]:
     """Entities linked to or from this one, grouped by kind, each with how they relate."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -641,7 +638,7 @@ def _related(graph: Graph, record: Record,
     return tuple(groups)
 
 
-def _event_json_ld(graph: Graph, record: Record) -> dict[str, Any]:
+def _event_json_ld(graph: Graph, record: Record[Model]) -> dict[str, Any]:
     """schema.org Event for an exercise page, from the values the briefing holds.
 
     Its dates come from the leading date claim (assessed, or the most precise of agreeing ones): both
@@ -724,8 +721,8 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
     ceiling = min(len(text), end + 1000)
     if _ENDS_SENTENCE.search(text, max(0, end - 8), end):
         ceiling = end  # the quote ends its sentence: no words of the next one
-    elif (found := _SENTENCE_END.search(text, end, ceiling)) is not None:
-        ceiling = found.end() if not found.group().startswith("\n") else found.start()
+    elif (stop := _SENTENCE_END.search(text, end, ceiling)) is not None:
+        ceiling = stop.end() if not stop.group().startswith("\n") else stop.start()
     before = [m.start() for m in re.finditer(r"\S+", text[floor:start])][-CONTEXT_WORDS:]
     after = [m.end() for m in re.finditer(r"\S+", text[end:ceiling])][:CONTEXT_WORDS]
     return (floor + before[0] if before else start), (end + after[-1] if after else end)
@@ -755,13 +752,13 @@ def _excerpts(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tuple
     return tuple(out)
 
 
-def source_page(graph: Graph, record: Record, citing: Sequence[CitingClaim], today: dt.date,
+def source_page(graph: Graph, record: Record[Model], citing: Sequence[CitingClaim], today: dt.date,
                 cited_by: Sequence[Citation] | None = None, shared: _Shared | None = None) -> SourcePage:
     """Build the page model of a source (``cited_by``: every citation of it, when already gathered).
 
     A source the site may not republish (``republish: quotes``) shows only its quoted passages.
     """
-    model: Source = record.model  # type: ignore[assignment]
+    model = graph.source(record.id)
     shared = shared or _Shared(graph)
     text = graph.texts.get(record.id, "")
     spans: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -820,7 +817,7 @@ class SourceEntry:
 
 def source_entry(graph: Graph, source_id: str) -> SourceEntry:
     """``The Daily Lantern, “Aldoria and Brevia …”, news report, 2 Jun 2021 (from its dateline), in en; relays …``."""
-    model: Source = graph.entities[source_id].model  # type: ignore[assignment]
+    model = graph.source(source_id)
     title = f"[{model.title}]" if model.title_supplied else f"“{model.title}”"
     parts = [p for p in (_known(model.publisher) if model.publisher != "unknown" else "publisher not stated",
                          None if model.author == "unknown" else model.author, title,
@@ -844,7 +841,7 @@ def _known(value: str) -> str:
     return "not stated" if value == "unknown" else value
 
 
-def _citations(record: Record) -> list[Citation]:
+def _citations(record: Record[Model]) -> list[Citation]:
     model: Any = record.model
     out = list(getattr(model, "mentions", ()))
     for claim in getattr(model, "claims", ()):
@@ -853,8 +850,9 @@ def _citations(record: Record) -> list[Citation]:
 
 
 def _index(graph: Graph, kind: str, ref_of: Callable[[str], Ref], directory_urls: bool = True) -> IndexPage:
-    records = sorted(graph.of_kind(kind), key=lambda r: r.model.name.lower())  # type: ignore[attr-defined]
+    records = sorted(graph.of_kind(kind), key=lambda r: r.model.name.lower())
     rows = []
+    columns: tuple[str, ...]
     if kind == "exercise":
         columns = ("Exercise", "Dates", "Status", "Places", "Participants")
         for r in records:
@@ -892,10 +890,10 @@ def index_url(kind: str, directory_urls: bool = True) -> str:
     return layout.page_url(f"{KIND_BY_NAME[kind].folder}/{layout.HOME}", directory_urls)
 
 
-def _joined(record: Record, ref_of: Callable[[str], Ref], prop: str, *, refs_only: bool = False,
+def _joined(record: Record[Model], ref_of: Callable[[str], Ref], prop: str, *, refs_only: bool = False,
             first_only: bool = False) -> tuple[str | Ref, ...]:
     out: list[str | Ref] = []
-    for claim in record.model.claims:  # type: ignore[attr-defined]
+    for claim in claims_of(record.model):
         if claim.property != prop:
             continue
         parts = _sentence(claim, ref_of)
@@ -999,7 +997,7 @@ def export(graph: Graph, directory_urls: bool = True) -> dict[str, Any]:
         data = record.model.model_dump(mode="json", exclude_none=True)
         for index, claim in enumerate(data.get("claims", ())):
             claim["id"] = graph.claim_ids[(record.id, index)]
-            backing = origins.corroboration(record.model.claims[index].sources)  # type: ignore[attr-defined]
+            backing = origins.corroboration(claims_of(record.model)[index].sources)
             claim["independent_origins"] = [
                 {"name": o.name, **({"source": o.source} if o.source else {}), "relayed_by": list(relays)}
                 for o, relays in backing.origins]
