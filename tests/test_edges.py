@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, briefgen_build, make_project, run, tool
+from projects import FIXTURES, briefgen_build, make_project, run, tool
 from pypdf import PdfReader
 
 from briefgen import dates, pictures, views

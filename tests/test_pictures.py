@@ -7,11 +7,9 @@ pixels of the colours that carry meaning (shaded states, the named border).
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import re
 import shutil
-import threading
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from importlib import resources
@@ -19,21 +17,18 @@ from pathlib import Path
 
 import pytest
 from markupsafe import Markup
+from projects import CORPUS, FIXTURES, graph_of
+from serving import serve
 
 from briefgen import pictures, views
 from briefgen.link import Graph
-from briefgen.project import check
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "tests" / "fixtures" / "corpus"  # the first corpus, frozen: an edit to content/ changes no test
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    result = check(CORPUS / "content")
-    assert result.graph is not None
-    return result.graph
+    return graph_of(CORPUS / "content")
 
 
 def _link(r: views.Ref) -> str | None:
@@ -51,9 +46,7 @@ def _parse(pic: pictures.Picture) -> ET.Element:
 @pytest.fixture(scope="module")
 def claims_graph() -> Graph:
     """The fixture world of two newspapers (tests/fixtures/claims): planned, held and disputed drills."""
-    result = check(REPO / "tests" / "fixtures" / "claims" / "content")
-    assert result.graph is not None
-    return result.graph
+    return graph_of(FIXTURES / "claims" / "content")
 
 
 def test_timeline_draws_every_dated_entry_with_a_link(claims_graph: Graph) -> None:
@@ -226,20 +219,14 @@ def test_map_page_renders_in_chromium_with_shaded_states_and_border(built_site: 
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-            page = browser.new_page(viewport={"width": 1280, "height": 1200})
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/map/")
-            shot = tmp_path / "map.png"
-            page.locator("figure.bg-figure svg:visible").screenshot(path=str(shot))
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(built_site) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1200})
+        page.goto(f"{url}map/")
+        shot = tmp_path / "map.png"
+        page.locator("figure.bg-figure svg:visible").screenshot(path=str(shot))
+        browser.close()
     print(f"map rendered to {shot}")
     image = Image.open(shot).convert("RGB")
     pixels = list(zip(*[iter(image.tobytes())] * 3, strict=True))

@@ -8,28 +8,14 @@ exits 1 and leaves every byte where it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, make_project, run, tool
+from projects import FIXTURES, make_project, run, tool
+from trees import tree
 
 from briefgen.output import MARKER
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every entry under ``root`` (relative path → sha256 of a file, 'dir', or 'link → target')."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            out[rel] = f"link → {os.readlink(path)}"
-        elif path.is_dir():
-            out[rel] = "dir"
-        else:
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 @pytest.fixture

@@ -18,36 +18,33 @@ unquoted sentences of a ``full`` source, scanned the same way, are found.
 
 from __future__ import annotations
 
-import binascii
+import datetime as dt
 import difflib
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pages import article
+from projects import FIXTURES, TESTS, graph_of, run, tool
 from pydantic import ValidationError
 from pypdf import PdfReader
-from test_editions import Scanner
+from scanner import Scanner
 
-from briefgen import quotes
+from briefgen import quotes, views
 from briefgen.editions import PUBLIC, redact
 from briefgen.link import Graph
 from briefgen.model import Citation, Source, passages
 from briefgen.project import check
 from briefgen.provenance import Provenance
-from briefgen.views import _window
 
-TESTS = Path(__file__).resolve().parent
-FIXTURE = TESTS / "fixtures" / "multisource"
+FIXTURE = FIXTURES / "multisource"
 GOLDEN = TESTS / "golden" / "multisource"
-BRIEFGEN = str(Path(sys.executable).with_name("briefgen"))
-EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
 REGEN = os.environ.get("BRIEFGEN_REGEN") == "1"
+TODAY = dt.date(2024, 1, 1)
 
 GOLDEN_PAGES = {
     "exercise-storm-gate-2021": "exercises/storm-gate-2021/index.html",
@@ -56,14 +53,11 @@ GOLDEN_PAGES = {
     "source-evening-courier": "sources/evening-courier/index.html",
     "source-harbour-echo": "sources/harbour-echo/index.html",
 }
-ARTICLE = re.compile(r'<article\b[^>]*\bclass="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
 
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    result = check(FIXTURE / "content")
-    assert result.ok and result.graph is not None, result.diagnostics
-    return result.graph
+    return graph_of(FIXTURE / "content")
 
 
 @pytest.fixture(scope="module")
@@ -71,18 +65,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("multisource") / "project"  # a copy outside git: pages show no history
     shutil.copytree(FIXTURE, project)
     out = project / "site"
-    env = {k: v for k, v in os.environ.items() if k != "BRIEFGEN_REGEN" and not k.startswith("GIT_")}
-    env.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run([BRIEFGEN, "build", "-q", "--strict", "-d", str(out)], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = run([*tool("briefgen"), "build", "-q", "--strict", "-d", str(out)], cwd=project, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return out
 
 
 def body(site: Path, page: str) -> str:
-    found = ARTICLE.search((site / page).read_text(encoding="utf-8"))
-    assert found, f"{page}: no content article"
-    return found[1].strip()
+    return article((site / page).read_text(encoding="utf-8"))
 
 
 def claim(graph: Graph, claim_id: str) -> object:
@@ -108,15 +97,22 @@ def test_a_list_of_one_passage_is_the_same_quote_as_the_passage() -> None:
     assert passages("x") == ("x",) and passages(["x", "y"]) == ("x", "y")
 
 
-def test_context_of_a_quoted_passage_stays_inside_its_sentence() -> None:
+def test_context_of_a_quoted_passage_stays_inside_its_sentence(graph: Graph) -> None:
+    """A source that may not be republished shows each quoted passage with at most six words each side, never
+    past the passage's sentence, and '…' where text is left out."""
     text = "The fleet sailed. Officials declined to say how many ships would sail at all. A ban will hold."
+    lantern = replace(graph, texts={**graph.texts, "daily-lantern": text})
+    assert lantern.entities["daily-lantern"].model.republish == "quotes"  # type: ignore[attr-defined]
+
     def shown(quote: str) -> str:
-        start = text.index(quote)
-        return text[slice(*_window(text, start, start + len(quote)))]
-    assert shown("fleet sailed.") == "The fleet sailed."
-    assert shown("declined") == "Officials declined to say how many ships would"  # six words after, at most
-    assert shown("ships") == "Officials declined to say how many ships would sail at all."
-    assert shown("ban") == "A ban will hold."
+        citation = Citation(source="daily-lantern", quote=quote, credibility=3)
+        page = views.source_page(lantern, lantern.entities["daily-lantern"], (), TODAY, cited_by=[citation])
+        return " / ".join("".join(part.text for part in paragraph) for paragraph in page.paragraphs)
+
+    assert shown("fleet sailed.") == "The fleet sailed. …"
+    assert shown("declined") == "… Officials declined to say how many ships would …"  # six words after, at most
+    assert shown("ships") == "… Officials declined to say how many ships would sail at all. …"
+    assert shown("ban") == "… A ban will hold."
 
 
 # --- source metadata -----------------------------------------------------------------------------------
@@ -275,22 +271,6 @@ def test_book_counts_facts_resting_on_one_origin(site: Path) -> None:
 # --- republication: a text that may only be quoted is nowhere whole -------------------------------------
 
 
-class TextScanner(Scanner):
-    """The edition scanner, for canaries in any script (UTF-8 and UTF-16 spellings as well as ASCII)."""
-
-    def __init__(self, canaries: set[str]) -> None:
-        super().__init__(set())
-        self.canaries = sorted(canaries)
-        forms: dict[str, list[bytes]] = {}
-        for c in self.canaries:
-            variants: list[bytes] = []
-            for text in {c, c.lower(), c.upper()}:
-                for raw in (text.encode("utf-8"), text.encode("utf-16-be")):
-                    variants += [raw.lower(), binascii.hexlify(raw).lower()]
-            forms[c] = sorted(set(variants))
-        self.forms = forms
-
-
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.M)
 
 
@@ -324,7 +304,7 @@ def test_unquoted_sentences_of_a_text_that_may_not_be_republished_appear_in_no_o
     withheld = {s for i in ("daily-lantern", "brevia-vestnik") for s in unquoted_sentences(graph, i)}
     assert "Officials declined to say how many ships would sail." in withheld
     assert "Погода в заливе в эти дни, по прогнозу, будет тёплой и ясной." in withheld
-    scan = TextScanner(withheld).tree(site)
+    scan = Scanner(withheld).tree(site)
     assert scan.pdfs >= 5 and (site / "search/search_index.json").is_file() and (site / "sitemap.xml").is_file()
     leaks = "\n".join(f"{c!r} in {w}" for c, where in sorted(scan.hits.items()) for w in sorted(where))
     assert not leaks, f"text that may only be quoted is shown:\n{leaks}"
@@ -333,7 +313,7 @@ def test_unquoted_sentences_of_a_text_that_may_not_be_republished_appear_in_no_o
 def test_the_scanner_finds_unquoted_sentences_of_a_text_that_may_be_republished(graph: Graph, site: Path) -> None:
     shown = unquoted_sentences(graph, "aldoria-observer")
     assert "Brevian marines are to land on the northern shore of the bay." in shown
-    scan = TextScanner(shown).tree(site)
+    scan = Scanner(shown).tree(site)
     where = scan.hits["Brevian marines are to land on the northern shore of the bay."]
     assert "sources/aldoria-observer/index.html" in where
     assert any("search_index.json" in w for w in where), where
@@ -344,7 +324,7 @@ def test_the_scanner_finds_unquoted_sentences_of_a_text_that_may_be_republished(
 
 
 def test_a_derivation_from_a_withheld_source_names_no_withheld_source() -> None:
-    result = check(TESTS / "fixtures" / "editions" / "content")
+    result = check(FIXTURES / "editions" / "content")
     assert result.graph is not None
     public = redact(result.graph, PUBLIC)
     (derived,) = public.entities["coastal-gazette"].model.derived_from  # type: ignore[attr-defined]
