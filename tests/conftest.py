@@ -3,6 +3,9 @@
 
 The repository build renders PDF briefs as configured, so it may fill briefgen's git-ignored cache,
 ``.briefgen-cache/``, like any build.
+
+Markers (registered in pyproject.toml): ``browser`` marks a test that drives Chromium, ``slow`` one that
+takes more than a few seconds; ``make quick`` runs the rest, ``make test`` runs everything.
 """
 
 from __future__ import annotations

@@ -255,6 +255,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project / "site"
 
 
+@pytest.mark.slow
 def test_the_page_shows_the_held_value_first_with_its_reason(built: Path) -> None:
     html = (built / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
     assert "the briefing holds the first" in html
@@ -269,6 +270,7 @@ def test_the_page_shows_the_held_value_first_with_its_reason(built: Path) -> Non
     assert data["endDate"] == "2019-07-24"
 
 
+@pytest.mark.slow
 def test_the_pdf_brief_shows_the_held_value_its_reason_and_the_open_disagreement(built: Path) -> None:
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(built / "pdf" / "tidewater-2019.pdf").pages)
     assert re.search(r"the briefing holds the first: Assessed Also reported 20–24 Jul 2019\d+ Why: The Gazette "

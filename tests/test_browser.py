@@ -27,6 +27,8 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, ex
 from projects import FIXTURES, briefgen_build, make_project
 from serving import serve
 
+pytestmark = pytest.mark.browser  # the slow ones are marked slow too
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -112,6 +114,7 @@ def test_chromium_is_installed() -> None:
     assert CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: the browser tests need it"
 
 
+@pytest.mark.slow
 def test_reader_journey(context: tuple[BrowserContext, Recorder], repo_url: str, tmp_path: Path) -> None:
     ctx, record = context
     page = ctx.new_page()
@@ -264,6 +267,7 @@ def reader_pages(browser: Browser, repo_url: str) -> dict[str, str]:
     return pages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_reader_pages_have_no_serious_accessibility_violation(browser: Browser, reader_pages: dict[str, str],
                                                               scheme: str) -> None:

@@ -373,6 +373,7 @@ def test_fixture_checks_clean(project: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_scanner_covers_every_kind_of_output(sites: dict[str, Path], scans: dict[str, Scanner]) -> None:
     public = sites["public"]
     for name in ("pagefind/pagefind-entry.json", "sitemap.xml", "sitemap.xml.gz", "graph.json", "index.html",
@@ -381,17 +382,20 @@ def test_scanner_covers_every_kind_of_output(sites: dict[str, Path], scans: dict
     assert scans["public"].pdfs >= 6, "the scanner read too few PDFs"
 
 
+@pytest.mark.slow
 def test_public_edition_leaks_no_canary(scans: dict[str, Scanner]) -> None:
     leaks = scans["public"].report()
     assert not leaks, f"restricted material in the public edition:\n{leaks}"
 
 
+@pytest.mark.slow
 def test_internal_edition_shows_every_canary(scans: dict[str, Scanner]) -> None:
     """Fail closed: the same scanner finds every canary where it is allowed (so it does see)."""
     missing = sorted(set(CANARIES) - set(scans["internal"].hits))
     assert not missing, f"the scanner did not find these in the RED edition: {missing}"
 
 
+@pytest.mark.slow
 def test_internal_edition_canaries_are_found_in_pdfs_too(scans: dict[str, Scanner]) -> None:
     """The PDF reading half of the scanner works on its own (text, attachments, metadata)."""
     hits = scans["internal"].hits
@@ -403,6 +407,7 @@ def test_internal_edition_canaries_are_found_in_pdfs_too(scans: dict[str, Scanne
     assert f"pdf/{AMBER_UNIT}.pdf (all streams decompressed)" in summary, summary
 
 
+@pytest.mark.slow
 def test_partners_edition_shows_amber_and_hides_red(scans: dict[str, Scanner]) -> None:
     hits = scans["partners"].hits
     leaks = scans["partners"].report(RED_CANARIES & set(hits))
@@ -419,6 +424,7 @@ def _pages(site: Path) -> list[Path]:
     return sorted(site.rglob("index.html"))
 
 
+@pytest.mark.slow
 def test_every_public_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
     pages = _pages(sites["public"])
     assert len(pages) >= 10
@@ -430,6 +436,7 @@ def test_every_public_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
             assert marking in page.read_text(encoding="utf-8"), f"{edition}: {page} lacks {marking}"
 
 
+@pytest.mark.slow
 def test_every_public_pdf_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
     pdfs = sorted((sites["public"] / "pdf").rglob("*.pdf"))
     assert pdfs
@@ -440,6 +447,7 @@ def test_every_public_pdf_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
             assert "TLP:AMBER" not in text and "TLP:RED" not in text
 
 
+@pytest.mark.slow
 def test_claim_about_a_withheld_entity_is_withheld_whole(sites: dict[str, Path]) -> None:
     """A public claim naming the AMBER unit goes with all it says; a public unit's parent field goes too."""
     html = (sites["public"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
@@ -522,6 +530,7 @@ def test_a_required_reference_cannot_be_left_out() -> None:
     assert redact(with_pin, Edition("partners", "AMBER")).entities["pinned"].model.anchor == AMBER_UNIT  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_withheld_entities_have_no_pages_or_briefs(sites: dict[str, Path]) -> None:
     public = sites["public"]
     assert not (public / "actors" / AMBER_UNIT).exists()
@@ -533,6 +542,7 @@ def test_withheld_entities_have_no_pages_or_briefs(sites: dict[str, Path]) -> No
     assert (internal / "pdf" / f"{AMBER_UNIT}.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_claim_resting_only_on_an_amber_citation_is_gone(sites: dict[str, Path]) -> None:
     html = (sites["public"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
     assert 'id="p-type"' not in html, "the Type section survives though its only citation was AMBER"
@@ -547,6 +557,7 @@ def test_claim_resting_only_on_an_amber_citation_is_gone(sites: dict[str, Path])
     assert 'id="p-type"' in internal and "CANARY-ONLY-AMBER-CITED-9d2c" in internal
 
 
+@pytest.mark.slow
 def test_books_by_edition(sites: dict[str, Path]) -> None:
     public, partners = sites["public"], sites["partners"]
     assert (public / "pdf" / "books" / f"{PUBLIC_BOOK}.pdf").is_file()
@@ -559,6 +570,7 @@ def test_books_by_edition(sites: dict[str, Path]) -> None:
     assert all("TLP:AMBER" in (p.extract_text() or "") for p in book.pages)
 
 
+@pytest.mark.slow
 def test_public_book_listing_an_amber_id_does_not_leak_it(project: Path, tmp_path: Path) -> None:
     """A CLEAR book whose scope names the AMBER unit: refused by check, or built without any trace of it.
 

@@ -123,6 +123,7 @@ def _writing_pdfs(staging: Path) -> bool:
     return (staging / "pdf").is_dir() and any((staging / "pdf").glob("*.pdf"))
 
 
+@pytest.mark.slow
 def test_sigkill_mid_pages_and_mid_pdf_leaves_site_untouched(big_project: Path, tmp_path: Path) -> None:
     site = big_project / "site"
     first = briefgen(big_project, "build", "-q", "--no-pdf")
@@ -182,6 +183,7 @@ def _lock_is_free(staging: Path) -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with the build on Linux")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_build_killed_while_pdfs_render_leaves_no_process_behind(big_project: Path, tmp_path: Path,
@@ -295,6 +297,7 @@ def test_strict_build_with_a_warning_leaves_site_untouched(built_small: tuple[Pa
 # --- reproducible ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_tree_gives_same_bytes_under_other_tz_locale_and_hash_seed(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(EDITIONS, project, ignore=shutil.ignore_patterns(".briefgen-cache", "site"))

@@ -27,6 +27,8 @@ from pypdf import PdfReader
 
 from briefgen.pdf import PdfError, PdfJob, assets_dir, render_all, render_pdf
 
+pytestmark = pytest.mark.slow  # the corpus built with every brief and the book, books in parts, renders
+
 SITE_URL = "https://briefing.example.org/"
 EXERCISE = "tajik-chinese-drill-ishkashim-2016"
 BOOK = "tajikistan-china-security-cooperation"

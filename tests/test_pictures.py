@@ -214,6 +214,7 @@ def test_pictures_appear_on_site_pages(built_site: Path) -> None:
     assert "Ishkashim district borders Afghanistan" in place
 
 
+@pytest.mark.browser
 def test_map_page_renders_in_chromium_with_shaded_states_and_border(built_site: Path, tmp_path: Path) -> None:
     from PIL import Image
     from playwright.sync_api import sync_playwright

@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from projects import FIXTURES, REPO, git
+
+pytestmark = pytest.mark.slow  # pre-commit installs briefgen into an environment of its own
 
 FIXTURE = FIXTURES / "valid" / "content"
 

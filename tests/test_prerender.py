@@ -96,6 +96,7 @@ print(json.dumps([plugin.rendered_ahead, len(plugin.site.pages)]))
 """
 
 
+@pytest.mark.slow
 def test_a_site_build_takes_every_body_from_the_worker(tmp_path: Path) -> None:
     """In a real MkDocs build (a process of its own, with no other thread), the worker's order is the order
     MkDocs builds the pages in: every body comes from it, and the site is the one built without a worker."""

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from projects import FIXTURES, REPO, make_project, run, tool
 
+pytestmark = pytest.mark.slow  # two builds of each project, by two hosts
+
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 VALID = FIXTURES / "valid" / "content"
 

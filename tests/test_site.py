@@ -133,7 +133,7 @@ def built_repo(repo_site: tuple[subprocess.CompletedProcess[str], Path]) -> Path
     return site
 
 
-@pytest.fixture(params=["fixture", "repo"])
+@pytest.fixture(params=["fixture", pytest.param("repo", marks=pytest.mark.slow)])
 def any_site(request: pytest.FixtureRequest) -> Path:
     """Each of the two real builds: the valid fixture and the repository's content."""
     return request.getfixturevalue("fixture_site" if request.param == "fixture" else "built_repo")
@@ -223,12 +223,14 @@ def test_archived_text_keeps_its_paragraphs(fixture_site: Path) -> None:
 # --- the repository's own site ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_mkdocs_strict_build_of_repo(repo_site: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     done, site = repo_site
     assert done.returncode == 0, done.stdout + done.stderr
     assert (site / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_the_nav_shows_the_titles_mkdocs_yml_gives(built_repo: Path) -> None:
     """``nav:`` names the grades page "Grades"; the page itself is titled "Grades and conventions"."""
     html = (built_repo / "index.html").read_text(encoding="utf-8")
@@ -241,6 +243,7 @@ def test_the_nav_shows_the_titles_mkdocs_yml_gives(built_repo: Path) -> None:
     assert "<title>Grades - " in grades or "<title>Grades and conventions" in grades
 
 
+@pytest.mark.slow
 def test_a_page_for_every_entity_and_source(built_repo: Path) -> None:
     content = REPO / "content"
     expected = {f"{p.parent.name}/{p.stem}" for folder in KIND_FOLDERS for p in (content / folder).glob("*.yaml")}

@@ -101,6 +101,7 @@ def test_a_link_to_nothing_is_refused(project: Path) -> None:
 # --- allowed --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_new_or_empty_folder_is_built_and_marked_then_replaced(project: Path) -> None:
     (project / "empty").mkdir()
     for name in ("empty", "new/site"):
@@ -175,6 +176,7 @@ def test_mkdocs_build_refuses_a_folder_it_would_empty(project: Path) -> None:
         assert tree(project) == before
 
 
+@pytest.mark.slow
 def test_mkdocs_build_into_a_checkout_keeps_its_hidden_entries_and_marks_it(project: Path) -> None:
     pages = project / "pages"
     pages.mkdir()

@@ -172,6 +172,7 @@ def test_a_via_naming_a_source_follows_it(graph: Graph) -> None:
 # --- the build: pages ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(GOLDEN_PAGES))
 def test_golden_page(name: str, site: Path) -> None:
     shown = body(site, GOLDEN_PAGES[name]) + "\n"
@@ -187,6 +188,7 @@ def test_golden_page(name: str, site: Path) -> None:
         pytest.fail(f"{name}: the page differs from its golden file (BRIEFGEN_REGEN=1 rewrites it):\n{diff}")
 
 
+@pytest.mark.slow
 def test_page_says_how_many_independent_origins(site: Path) -> None:
     page = body(site, "exercises/storm-gate-2021/index.html")
     assert ("(1 independent origin: Meridian Press Agency, relayed by Daily Lantern, Harbour Echo and Evening "
@@ -194,6 +196,7 @@ def test_page_says_how_many_independent_origins(site: Path) -> None:
     assert "relaying <bdi>Meridian Press Agency</bdi>" in page
 
 
+@pytest.mark.slow
 def test_translated_quote_shows_original_with_its_language_and_the_translation(site: Path) -> None:
     page = body(site, "exercises/storm-gate-2021/index.html")
     assert '<q lang="ru">с 7 по 11 июня 2021 года</q>' in page
@@ -201,6 +204,7 @@ def test_translated_quote_shows_original_with_its_language_and_the_translation(s
     assert '<div class="bg-archived bg-excerpts" lang="ru">' in body(site, "sources/brevia-vestnik/index.html")
 
 
+@pytest.mark.slow
 def test_discontinuous_quote_is_joined_and_each_passage_highlighted(site: Path) -> None:
     page = body(site, "exercises/storm-gate-2021/index.html")
     assert "<q>troops from Aldoria … the Aldorian defence ministry said</q>" in page
@@ -210,6 +214,7 @@ def test_discontinuous_quote_is_joined_and_each_passage_highlighted(site: Path) 
     assert f'<a href="../../sources/daily-lantern/#{anchor}">' in page
 
 
+@pytest.mark.slow
 def test_source_page_links_its_addresses_and_says_how_its_date_is_known(site: Path) -> None:
     page = body(site, "sources/daily-lantern/index.html")
     assert '<a href="https://lantern.example/news/2021/06/02/storm-gate" rel="external noopener">' in page
@@ -219,6 +224,7 @@ def test_source_page_links_its_addresses_and_says_how_its_date_is_known(site: Pa
     assert 'Reprints: <a class="bg-ref bg-source" href="../../sources/daily-lantern/">' in echo
 
 
+@pytest.mark.slow
 def test_graph_export_counts_origins(site: Path) -> None:
     data = json.loads((site / "graph.json").read_text(encoding="utf-8"))
     claims = {c["id"]: c for c in data["entities"]["storm-gate-2021"]["claims"]}
@@ -235,6 +241,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.slow
 def test_brief_shows_original_translation_and_origins(site: Path) -> None:
     reader = PdfReader(site / "pdf" / "storm-gate-2021.pdf")
     text = squash(" ".join(page.extract_text() or "" for page in reader.pages))
@@ -251,6 +258,7 @@ def test_brief_shows_original_translation_and_origins(site: Path) -> None:
     assert "sources/daily-lantern.yaml" in attached
 
 
+@pytest.mark.slow
 def test_book_counts_facts_resting_on_one_origin(site: Path) -> None:
     reader = PdfReader(site / "pdf" / "books" / "storm-gate-book.pdf")
     text = squash(" ".join(page.extract_text() or "" for page in reader.pages))
@@ -299,6 +307,7 @@ def unquoted_sentences(graph: Graph, source_id: str) -> set[str]:
     return out
 
 
+@pytest.mark.slow
 def test_unquoted_sentences_of_a_text_that_may_not_be_republished_appear_in_no_output(graph: Graph,
                                                                                        site: Path) -> None:
     withheld = {s for i in ("daily-lantern", "brevia-vestnik") for s in unquoted_sentences(graph, i)}
@@ -310,6 +319,7 @@ def test_unquoted_sentences_of_a_text_that_may_not_be_republished_appear_in_no_o
     assert not leaks, f"text that may only be quoted is shown:\n{leaks}"
 
 
+@pytest.mark.slow
 def test_the_scanner_finds_unquoted_sentences_of_a_text_that_may_be_republished(graph: Graph, site: Path) -> None:
     shown = unquoted_sentences(graph, "aldoria-observer")
     assert "Brevian marines are to land on the northern shore of the bay." in shown
