@@ -1,4 +1,4 @@
-# briefgen — two commands: `make site` and `make test`.
+# briefgen — two commands: `make site` and `make test` (and `make quick`, the loop while changing briefgen).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test check lint clean
+.PHONY: site test quick check lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -53,6 +53,11 @@ test: $(STAMP) $(VENV)/.debs-test $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## quick: ruff and every test but the slow and browser ones, stopping at the first failure
+quick: $(STAMP) $(VENV)/.debs-site
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not slow and not browser" -x -q
 
 check: $(STAMP)
 	$(BIN)/briefgen check content

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from benchmarks import corpus
@@ -40,6 +41,7 @@ def test_generator_is_deterministic() -> None:
     assert corpus.generate(60, seed=4).texts != first.texts
 
 
+@pytest.mark.slow
 def test_harness_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     proc = subprocess.run(
@@ -61,6 +63,7 @@ def test_harness_writes_every_figure(tmp_path: Path) -> None:
     assert "budgets" in proc.stdout and "PDF" in proc.stdout
 
 
+@pytest.mark.slow
 def test_serve_benchmark_edits_reach_the_served_pages(tmp_path: Path) -> None:
     """A real ``mkdocs serve``: each kind of edit is served, and made by the preview in place, not in full."""
     out = tmp_path / "serve.json"
@@ -77,6 +80,8 @@ def test_serve_benchmark_edits_reach_the_served_pages(tmp_path: Path) -> None:
     assert data["preview_updates"] == 6 and data["full_rebuilds"] == 0, data
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_search_benchmark_runs_every_site_in_chromium(tmp_path: Path) -> None:
     """The three sites are built and searched in a real browser; the page named ranks first, nothing leaves."""
     out = tmp_path / "search.json"

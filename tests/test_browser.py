@@ -14,20 +14,20 @@ are printed (``pytest -s`` shows them); nothing is written into the repository.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import FIXTURES, briefgen_build, make_project
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect, sync_playwright
+from projects import FIXTURES, briefgen_build, make_project
+from serving import serve
+
+pytestmark = pytest.mark.browser  # the slow ones are marked slow too
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,30 +47,12 @@ def is_local(url: str) -> bool:
         parts.scheme in ("http", "https") and parts.hostname == "127.0.0.1")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 (a free port) in a thread; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def repo_url(repo_site: tuple[subprocess.CompletedProcess[str], Path]) -> Iterator[str]:
     done, site = repo_site
     assert done.returncode == 0, done.stdout + done.stderr
-    yield from serve(site)
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +60,8 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = make_project(tmp_path_factory.mktemp("hostile-browser") / "project", FIXTURES / "hostile" / "content")
     done = briefgen_build(project, "-q")
     assert done.returncode == 0, done.stdout + done.stderr
-    yield from serve(project / "site")
+    with serve(project / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +114,7 @@ def test_chromium_is_installed() -> None:
     assert CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: the browser tests need it"
 
 
+@pytest.mark.slow
 def test_reader_journey(context: tuple[BrowserContext, Recorder], repo_url: str, tmp_path: Path) -> None:
     ctx, record = context
     page = ctx.new_page()
@@ -284,6 +268,7 @@ def reader_pages(browser: Browser, repo_url: str) -> dict[str, str]:
     return pages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_reader_pages_have_no_serious_accessibility_violation(browser: Browser, reader_pages: dict[str, str],
                                                               scheme: str) -> None:
@@ -420,7 +405,8 @@ def fixture_project(root: Path, *build_args: str) -> Path:
 
 @pytest.fixture(scope="module")
 def fixture_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve(fixture_project(tmp_path_factory.mktemp("search-browser")))
+    with serve(fixture_project(tmp_path_factory.mktemp("search-browser"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

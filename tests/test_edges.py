@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, briefgen_build, make_project, run, tool
+from projects import FIXTURES, briefgen_build, make_project, run, tool
 from pypdf import PdfReader
 
 from briefgen.check import dates
@@ -255,6 +255,7 @@ def test_no_page_loads_an_image_from_another_site(edge_build: Path, tmp_path: Pa
             assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", src, re.I), f"{html}: <img src={src!r}>"
 
 
+@pytest.mark.slow
 def test_the_pdf_stage_renders_the_longest_id_and_a_season_as_of(edge_build: Path, tmp_path: Path) -> None:
     out = tmp_path / "pdf"
     done = run([*tool("briefgen"), "pdf", "-j", "1", "--no-cache", "-o", str(out), LONG_ID, "edge-book"],

@@ -20,37 +20,31 @@ found, RED and AMBER+STRICT ones are not.
 
 from __future__ import annotations
 
-import binascii
-import contextlib
-import gzip
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import typing
-from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from projects import FIXTURES, commit_all, graph_of, run, tool
 from pydantic import BaseModel
 from pypdf import PdfReader
+from scanner import Scanner
 
 from briefgen.check.link import Graph
 from briefgen.check.pipeline import check
-from briefgen.check.validate import field_refs
+from briefgen.check.validate import Record, field_refs
 from briefgen.cli import main
 from briefgen.model import BOOK_KIND, KINDS, ActorRef, ClaimBase, Strict
-from briefgen.site.editions import PUBLIC, Edition, _own_refs, redact, withholds
+from briefgen.site.editions import PUBLIC, Edition, redact, withholds
 from briefgen.site.plan import plan
 
-TESTS = Path(__file__).resolve().parent
-FIXTURE = TESTS / "fixtures" / "editions"
-BRIEFGEN = str(Path(sys.executable).with_name("briefgen"))
-EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
+FIXTURE = FIXTURES / "editions"
 
 AMBER_UNIT = "canary-unit-9c1d"
 AMBER_BOOK = "canary-book-5b7e"
@@ -189,134 +183,12 @@ CANARIES: dict[str, tuple[str, str]] = {
 }
 AMBER_CANARIES = {c for c, (_, edition) in CANARIES.items() if edition == "partners"}
 RED_CANARIES = set(CANARIES) - AMBER_CANARIES
-
-
-def env() -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}  # the project copy is its own repository
-    e.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1")
-    return e
-
-
-def git(cwd: Path, *args: str) -> None:
-    """Run git in ``cwd`` with a fixed identity and date, isolated from any outer repository or config."""
-    e = env()
-    e.update(GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org", GIT_COMMITTER_NAME="Editor",
-             GIT_COMMITTER_EMAIL="editor@example.org", GIT_AUTHOR_DATE="2020-01-02T10:00:00+00:00",
-             GIT_COMMITTER_DATE="2020-01-02T10:00:00+00:00", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    subprocess.run(["git", *args], cwd=cwd, env=e, capture_output=True, text=True, check=True)
-
-
-def commit_all(root: Path, subject: str) -> None:
-    """Make ``root`` a git repository whose one commit adds every file, with ``subject``."""
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", subject)
+ABOUT = {c: what for c, (what, _) in CANARIES.items()}
 
 
 def build(project: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([BRIEFGEN, "build", "-q", "-f", "mkdocs.yml", "-d", str(out), *args], cwd=project,
-                          env=env(), capture_output=True, text=True, timeout=180)
-
-
-# --- the scanner --------------------------------------------------------------------------------
-
-_INVISIBLE = re.compile(r"[\s\u00ad\u200b]+")
-
-
-class Scanner:
-    """Finds canaries anywhere in a tree of build output, and says where."""
-
-    def __init__(self, canaries: set[str] | dict[str, object]) -> None:
-        self.canaries = sorted(canaries)
-        self.hits: dict[str, set[str]] = defaultdict(set)
-        self.pdfs = 0
-        self.files = 0
-        forms: dict[str, list[bytes]] = {}
-        for c in self.canaries:
-            variants: list[bytes] = []
-            for text in {c, c.lower(), c.upper()}:
-                for raw in (text.encode("ascii"), text.encode("utf-16-be")):
-                    variants += [raw.lower(), binascii.hexlify(raw).lower()]
-            forms[c] = sorted(set(variants))
-        self.forms = forms
-
-    def text(self, where: str, text: str) -> None:
-        """Text as read (page text, metadata, titles): whitespace and soft hyphens ignored, any case."""
-        flat = _INVISIBLE.sub("", text).lower()
-        for c in self.canaries:
-            if _INVISIBLE.sub("", c).lower() in flat:
-                self.hits[c].add(where)
-
-    def data(self, where: str, data: bytes) -> None:
-        """Raw bytes: ASCII, UTF-16BE and hex spellings of each canary, any case."""
-        low = data.lower()
-        for c, forms in self.forms.items():
-            if any(f in low for f in forms):
-                self.hits[c].add(where)
-        with contextlib.suppress(UnicodeDecodeError):
-            self.text(where, data.decode("utf-8"))
-
-    def tree(self, root: Path) -> Scanner:
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            self.text(f"file name {rel}", rel)
-            if not path.is_file():
-                continue
-            self.files += 1
-            data = path.read_bytes()
-            self.data(rel, data)
-            if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":  # Pagefind's index files are gzipped too
-                self.data(f"{rel} (gunzipped)", gzip.decompress(data))
-            if path.suffix == ".json":
-                # JSON may spell characters as \\uXXXX: scan the parsed values too
-                self.text(f"{rel} (parsed)", json.dumps(json.loads(data), ensure_ascii=False))
-            if path.suffix == ".pdf":
-                self.pdf(rel, path)
-        return self
-
-    def pdf(self, rel: str, path: Path) -> None:
-        self.pdfs += 1
-        reader = PdfReader(path)
-        for number, page in enumerate(reader.pages, start=1):
-            self.text(f"{rel} page {number} text", page.extract_text() or "")
-            for annot in page.get("/Annots") or []:
-                action = annot.get_object().get("/A")
-                if action is not None:
-                    self.text(f"{rel} page {number} link", str(action.get_object()))
-        for key, value in (reader.metadata or {}).items():
-            self.text(f"{rel} metadata {key}", str(value))
-        if reader.xmp_metadata is not None:
-            self.data(f"{rel} XMP", reader.xmp_metadata.stream.get_data())
-        for name, contents in reader.attachments.items():
-            self.text(f"{rel} attachment name {name}", name)
-            for data in contents:
-                self.data(f"{rel} attachment {name}", data)
-        for name in reader.named_destinations:
-            self.text(f"{rel} destination {name}", name)
-
-        def outline(items: list, depth: int = 0) -> None:
-            for item in items:
-                if isinstance(item, list):
-                    outline(item, depth + 1)
-                else:
-                    self.text(f"{rel} outline entry", str(item.title))
-
-        outline(reader.outline)
-        qdf = path.with_name(f".{path.name}.qdf")
-        try:
-            done = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(path), str(qdf)],
-                                  capture_output=True, text=True, timeout=60)
-            assert done.returncode in (0, 3), f"qpdf could not decompress {rel}: {done.stderr}"
-            self.data(f"{rel} (all streams decompressed)", qdf.read_bytes())
-        finally:
-            qdf.unlink(missing_ok=True)
-
-    def report(self, canaries: set[str] | None = None) -> str:
-        lines = []
-        for c in sorted(canaries if canaries is not None else self.hits):
-            for where in sorted(self.hits.get(c, ())):
-                lines.append(f"{c} ({CANARIES.get(c, ('?',))[0]}) in {where}")
-        return "\n".join(lines)
+    return run([*tool("briefgen"), "build", "-q", "-f", "mkdocs.yml", "-d", str(out), *args], cwd=project,
+               timeout=180)
 
 
 # --- builds ------------------------------------------------------------------------------------
@@ -346,7 +218,7 @@ def sites(project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def scans(sites: dict[str, Path]) -> dict[str, Scanner]:
-    return {edition: Scanner(CANARIES).tree(site) for edition, site in sites.items()}
+    return {edition: Scanner(CANARIES, ABOUT).tree(site) for edition, site in sites.items()}
 
 
 # --- the fixture plants a canary in every free-text field -----------------------------------------
@@ -501,6 +373,7 @@ def test_fixture_checks_clean(project: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_scanner_covers_every_kind_of_output(sites: dict[str, Path], scans: dict[str, Scanner]) -> None:
     public = sites["public"]
     for name in ("pagefind/pagefind-entry.json", "sitemap.xml", "sitemap.xml.gz", "graph.json", "index.html",
@@ -509,17 +382,20 @@ def test_scanner_covers_every_kind_of_output(sites: dict[str, Path], scans: dict
     assert scans["public"].pdfs >= 6, "the scanner read too few PDFs"
 
 
+@pytest.mark.slow
 def test_public_edition_leaks_no_canary(scans: dict[str, Scanner]) -> None:
     leaks = scans["public"].report()
     assert not leaks, f"restricted material in the public edition:\n{leaks}"
 
 
+@pytest.mark.slow
 def test_internal_edition_shows_every_canary(scans: dict[str, Scanner]) -> None:
     """Fail closed: the same scanner finds every canary where it is allowed (so it does see)."""
     missing = sorted(set(CANARIES) - set(scans["internal"].hits))
     assert not missing, f"the scanner did not find these in the RED edition: {missing}"
 
 
+@pytest.mark.slow
 def test_internal_edition_canaries_are_found_in_pdfs_too(scans: dict[str, Scanner]) -> None:
     """The PDF reading half of the scanner works on its own (text, attachments, metadata)."""
     hits = scans["internal"].hits
@@ -531,6 +407,7 @@ def test_internal_edition_canaries_are_found_in_pdfs_too(scans: dict[str, Scanne
     assert f"pdf/{AMBER_UNIT}.pdf (all streams decompressed)" in summary, summary
 
 
+@pytest.mark.slow
 def test_partners_edition_shows_amber_and_hides_red(scans: dict[str, Scanner]) -> None:
     hits = scans["partners"].hits
     leaks = scans["partners"].report(RED_CANARIES & set(hits))
@@ -547,6 +424,7 @@ def _pages(site: Path) -> list[Path]:
     return sorted(site.rglob("index.html"))
 
 
+@pytest.mark.slow
 def test_every_public_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
     pages = _pages(sites["public"])
     assert len(pages) >= 10
@@ -558,6 +436,7 @@ def test_every_public_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
             assert marking in page.read_text(encoding="utf-8"), f"{edition}: {page} lacks {marking}"
 
 
+@pytest.mark.slow
 def test_every_public_pdf_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
     pdfs = sorted((sites["public"] / "pdf").rglob("*.pdf"))
     assert pdfs
@@ -568,6 +447,7 @@ def test_every_public_pdf_page_shows_tlp_clear(sites: dict[str, Path]) -> None:
             assert "TLP:AMBER" not in text and "TLP:RED" not in text
 
 
+@pytest.mark.slow
 def test_claim_about_a_withheld_entity_is_withheld_whole(sites: dict[str, Path]) -> None:
     """A public claim naming the AMBER unit goes with all it says; a public unit's parent field goes too."""
     html = (sites["public"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
@@ -636,16 +516,21 @@ def test_redaction_in_the_graph(tmp_path: Path) -> None:
 
 def test_a_required_reference_cannot_be_left_out() -> None:
     """Redaction leaves out an entity's reference to a withheld entity; a required one would leave an invalid
-    model, so it is an error (the content models have none: each is optional)."""
+    model, so redacting a graph holding one is an error (the content models have none: each is optional)."""
     class Pinned(Strict):
         name: str
         anchor: ActorRef
 
+    graph = graph_of(FIXTURE / "content")
+    holder = graph.entities["aldoria"]
+    pinned = Record("pinned", holder.kind, holder.path, holder.doc, Pinned(name="x", anchor=AMBER_UNIT))
+    with_pin = replace(graph, entities={**graph.entities, "pinned": pinned})
     with pytest.raises(TypeError, match=r"Pinned\.anchor is a required reference"):
-        _own_refs(Pinned(name="x", anchor="gone"), keep=set())
-    assert _own_refs(Pinned(name="x", anchor="kept"), keep={"kept"}).anchor == "kept"
+        redact(with_pin, PUBLIC)
+    assert redact(with_pin, Edition("partners", "AMBER")).entities["pinned"].model.anchor == AMBER_UNIT  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_withheld_entities_have_no_pages_or_briefs(sites: dict[str, Path]) -> None:
     public = sites["public"]
     assert not (public / "actors" / AMBER_UNIT).exists()
@@ -657,6 +542,7 @@ def test_withheld_entities_have_no_pages_or_briefs(sites: dict[str, Path]) -> No
     assert (internal / "pdf" / f"{AMBER_UNIT}.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_claim_resting_only_on_an_amber_citation_is_gone(sites: dict[str, Path]) -> None:
     html = (sites["public"] / "exercises" / "tidewater-2019" / "index.html").read_text(encoding="utf-8")
     assert 'id="p-type"' not in html, "the Type section survives though its only citation was AMBER"
@@ -671,6 +557,7 @@ def test_claim_resting_only_on_an_amber_citation_is_gone(sites: dict[str, Path])
     assert 'id="p-type"' in internal and "CANARY-ONLY-AMBER-CITED-9d2c" in internal
 
 
+@pytest.mark.slow
 def test_books_by_edition(sites: dict[str, Path]) -> None:
     public, partners = sites["public"], sites["partners"]
     assert (public / "pdf" / "books" / f"{PUBLIC_BOOK}.pdf").is_file()
@@ -683,6 +570,7 @@ def test_books_by_edition(sites: dict[str, Path]) -> None:
     assert all("TLP:AMBER" in (p.extract_text() or "") for p in book.pages)
 
 
+@pytest.mark.slow
 def test_public_book_listing_an_amber_id_does_not_leak_it(project: Path, tmp_path: Path) -> None:
     """A CLEAR book whose scope names the AMBER unit: refused by check, or built without any trace of it.
 
@@ -695,13 +583,12 @@ def test_public_book_listing_an_amber_id_does_not_leak_it(project: Path, tmp_pat
         "  kinds: [exercise, actor, place]\n", f"  kinds: [exercise, actor, place]\n  ids: [{AMBER_UNIT}]\n"),
         encoding="utf-8")
     out = tmp_path / "pdf"
-    done = subprocess.run([BRIEFGEN, "pdf", PUBLIC_BOOK, "-o", str(out)], cwd=copy, env=env(),
-                          capture_output=True, text=True, timeout=120)
+    done = run([*tool("briefgen"), "pdf", PUBLIC_BOOK, "-o", str(out)], cwd=copy)
     if done.returncode != 0:
         assert done.returncode == 1, done.stdout + done.stderr
         assert AMBER_UNIT in done.stdout + done.stderr, "a refusal should name the id"
         return
-    scanner = Scanner(CANARIES).tree(out)
+    scanner = Scanner(CANARIES, ABOUT).tree(out)
     assert scanner.pdfs == 1
     leaks = scanner.report()
     assert not leaks, f"the public book leaks:\n{leaks}"

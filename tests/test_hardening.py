@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import shutil
@@ -23,21 +22,19 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import FIXTURES, REPO, build_env, run, tool
 from pypdf import PdfReader
+from trees import differences, tree
 
 from briefgen.cli import main
 
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
-VALID = TESTS / "fixtures" / "valid" / "content"
-EDITIONS = TESTS / "fixtures" / "editions"
-BRIEFGEN = str(Path(sys.executable).with_name("briefgen"))
-EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
+VALID = FIXTURES / "valid" / "content"
+EDITIONS = FIXTURES / "editions"
 
 MKDOCS_YML = """\
 site_name: Hardening test
@@ -55,28 +52,8 @@ plugins:
 """
 
 
-def env(**extra: str) -> dict[str, str]:
-    e = dict(os.environ)
-    e.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1", **extra)
-    return e
-
-
 def briefgen(project: Path, *args: str, timeout: float = 180, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([BRIEFGEN, *args], cwd=project, env=env(**extra), capture_output=True, text=True,
-                          timeout=timeout)
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every file under ``root`` (relative path → sha256), and every folder (→ 'dir')."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        out[rel] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
-def differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
-    return sorted({k for k in a.keys() | b.keys() if a.get(k) != b.get(k)})
+    return run([*tool("briefgen"), *args], cwd=project, timeout=timeout, **extra)
 
 
 def small_project(root: Path, pdf: bool = False) -> Path:
@@ -104,31 +81,38 @@ def big_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _kill_when(project: Path, ready: Callable[[Path], bool], what: str, log: Path) -> None:
-    """Start ``briefgen build`` (with PDFs) and SIGKILL it as soon as ``ready(staging)`` holds."""
+@contextlib.contextmanager
+def build_until(project: Path, ready: Callable[[Path], bool], what: str,
+                log: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """Start ``briefgen build --pdf`` in a session of its own and yield it, with its staging folder, as soon as
+    ``ready(staging)`` holds; on the way out, SIGKILL whatever of its process group is left."""
     old = set(stagings(project))  # stale ones from earlier killed builds
     with log.open("wb") as out:
-        proc = subprocess.Popen([BRIEFGEN, "build", "-q", "--pdf"], cwd=project, env=env(), stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen([*tool("briefgen"), "build", "-q", "--pdf"], cwd=project, env=build_env(),
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while True:
             assert proc.poll() is None, f"the build ended before {what} (exit {proc.returncode}): {log.read_text()}"
             assert time.monotonic() < deadline, f"never saw the build {what}"
             found = [s for s in stagings(project) if s not in old and not s.name.startswith(".site-old-")]
-            try:
+            with contextlib.suppress(FileNotFoundError):  # the staging folder changed under us: look again
                 if found and ready(found[0]):
                     break
-            except FileNotFoundError:
-                pass  # the staging folder changed under us: look again
             time.sleep(0.005)
-        os.kill(proc.pid, signal.SIGKILL)  # the build itself, as the OOM killer would
-        proc.wait(timeout=30)
-        assert proc.returncode == -signal.SIGKILL
+        yield proc, found[0]
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # and any PDF worker it left behind
         proc.wait(timeout=30)
+
+
+def _kill_when(project: Path, ready: Callable[[Path], bool], what: str, log: Path) -> None:
+    """Start ``briefgen build`` (with PDFs) and SIGKILL it as soon as ``ready(staging)`` holds."""
+    with build_until(project, ready, what, log) as (proc, _staging):
+        os.kill(proc.pid, signal.SIGKILL)  # the build itself, as the OOM killer would
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
 
 
 def _writing_pages(staging: Path) -> bool:
@@ -139,6 +123,7 @@ def _writing_pdfs(staging: Path) -> bool:
     return (staging / "pdf").is_dir() and any((staging / "pdf").glob("*.pdf"))
 
 
+@pytest.mark.slow
 def test_sigkill_mid_pages_and_mid_pdf_leaves_site_untouched(big_project: Path, tmp_path: Path) -> None:
     site = big_project / "site"
     first = briefgen(big_project, "build", "-q", "--no-pdf")
@@ -198,28 +183,15 @@ def _lock_is_free(staging: Path) -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with the build on Linux")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_build_killed_while_pdfs_render_leaves_no_process_behind(big_project: Path, tmp_path: Path,
                                                                    sig: signal.Signals) -> None:
     """The build's PDF workers (and page worker) die with it; its lock is free; the next build sweeps."""
     shutil.rmtree(big_project / ".briefgen-cache", ignore_errors=True)  # PDFs to render, not to copy
-    old = set(stagings(big_project))
     log = tmp_path / "build.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([BRIEFGEN, "build", "-q", "--pdf"], cwd=big_project, env=env(), stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, f"the build ended before its PDFs (exit {proc.returncode}): {log.read_text()}"
-            assert time.monotonic() < deadline, "never saw the build writing PDFs"
-            found = [s for s in stagings(big_project) if s not in old and not s.name.startswith(".site-old-")]
-            with contextlib.suppress(FileNotFoundError):
-                if found and _writing_pdfs(found[0]):
-                    break
-            time.sleep(0.005)
-        staging = found[0]
+    with build_until(big_project, _writing_pdfs, "writing PDFs", log) as (proc, staging):
         workers = [p for p in _group(proc.pid) if p[0] != proc.pid]
         assert workers, "expected PDF workers while PDFs render"
         os.kill(proc.pid, sig)
@@ -237,10 +209,6 @@ def test_a_build_killed_while_pdfs_render_leaves_no_process_behind(big_project: 
         again = briefgen(big_project, "build", "-q", "--no-pdf")
         assert again.returncode == 0, again.stdout + again.stderr
         assert not staging.exists(), "the next build did not sweep the killed build's staging folder"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
 
 
 def test_sweep_spares_the_staging_folder_of_a_running_build(tmp_path: Path) -> None:
@@ -329,6 +297,7 @@ def test_strict_build_with_a_warning_leaves_site_untouched(built_small: tuple[Pa
 # --- reproducible ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_tree_gives_same_bytes_under_other_tz_locale_and_hash_seed(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(EDITIONS, project, ignore=shutil.ignore_patterns(".briefgen-cache", "site"))

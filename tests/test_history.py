@@ -13,24 +13,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from projects import COMMIT_DATE, FIXTURES, git
 
 from briefgen.site import history
 from briefgen.site.plan import plan
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "valid" / "content"
+FIXTURE = FIXTURES / "valid" / "content"
 DRILL = "exercises/tidewater-2019.yaml"
-FIRST = "2020-01-02T10:00:00+00:00"
+FIRST = COMMIT_DATE
 SECOND = "2021-03-04T23:30:00-02:00"  # 5 Mar 2021 01:30 UTC: days are UTC days
-
-def git(cwd: Path, *args: str, date: str = FIRST) -> str:
-    """Run git in ``cwd`` with a fixed identity and dates, isolated from any outer repository or config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org", GIT_COMMITTER_NAME="Editor",
-               GIT_COMMITTER_EMAIL="editor@example.org", GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date,
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
-    return done.stdout
-
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

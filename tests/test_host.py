@@ -24,10 +24,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import FIXTURES, PROJECT_MKDOCS_YML, briefgen_build, make_project
 from links import check_site
+from pages import Element, article, parse
+from projects import FIXTURES, PROJECT_MKDOCS_YML, briefgen_build, make_project
 from pypdf import PdfReader
-from test_site import Element, article, parse
 
 VALID = FIXTURES / "valid" / "content"
 SITE_URL = "https://briefing.invalid/team/"

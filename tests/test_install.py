@@ -47,6 +47,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+@pytest.mark.slow
 def test_wheel_ships_every_file_of_the_package(wheel: Path) -> None:
     tracked = _run("git", "ls-files", "briefgen", cwd=REPO).stdout.split()
     shipped = set(zipfile.ZipFile(wheel).namelist())
@@ -56,6 +57,7 @@ def test_wheel_ships_every_file_of_the_package(wheel: Path) -> None:
     assert "briefgen/assets/geo/LICENSE-world-atlas" in shipped
 
 
+@pytest.mark.slow
 def test_installed_wheel_starts_and_builds_a_project(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv)

@@ -9,7 +9,6 @@ mounts), and a site folder whose name is too long.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 import shutil
@@ -18,15 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, make_project, run, tool
+from projects import FIXTURES, make_project, run, tool
+from trees import tree
 
 NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 """Runs a command as root without the capabilities that override file permissions."""
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))}
 
 
 @pytest.fixture

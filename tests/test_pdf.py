@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -23,32 +22,23 @@ from typing import ClassVar
 
 import pytest
 import yaml
+from projects import CORPUS, EPOCH, FIXTURES, run, tool
 from pypdf import PdfReader
 
 from briefgen.check.pipeline import check
 from briefgen.pdf.render import PdfError, PdfJob, assets_dir, render_all, render_pdf
 from briefgen.site import views
 
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
-CORPUS = TESTS / "fixtures" / "corpus"  # the first corpus, frozen: an edit to content/ changes no test
-BRIEFGEN = str(Path(sys.executable).with_name("briefgen"))
-EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
+pytestmark = pytest.mark.slow  # the corpus built with every brief and the book, books in parts, renders
+
 SITE_URL = "https://briefing.example.org/"
 EXERCISE = "tajik-chinese-drill-ishkashim-2016"
 BOOK = "tajikistan-china-security-cooperation"
 BRIEF_FOLDERS = ("exercises", "mechanisms", "actors", "places")
 
 
-def env(**extra: str) -> dict[str, str]:
-    e = dict(os.environ)
-    e.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1", **extra)
-    return e
-
-
 def briefgen(project: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([BRIEFGEN, *args], cwd=project, env=env(), capture_output=True, text=True,
-                          timeout=timeout)
+    return run([*tool("briefgen"), *args], cwd=project, timeout=timeout)
 
 
 def copy_project(root: Path, *, cache_from: Path | None = None) -> Path:
@@ -249,7 +239,7 @@ def test_brief_passes_qpdf_check_and_embeds_every_font(brief: Path) -> None:
 
 # --- a title too long for the footer ---------------------------------------------------------------------
 
-MULTISOURCE = TESTS / "fixtures" / "multisource"
+MULTISOURCE = FIXTURES / "multisource"
 LONG_TITLE = ("Storm Gate 2021, the joint naval, air and coastal-defence exercise of the Republic of Aldoria and the "
               "Kingdom of Brevia in Kesten Bay and its approaches, with its rescue of a stranded passenger ferry, as "
               "reported by many outlets in two languages")

@@ -7,32 +7,27 @@ pixels of the colours that carry meaning (shaded states, the named border).
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import re
 import shutil
-import threading
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from projects import CORPUS, FIXTURES, graph_of
+from serving import serve
 
 from briefgen.check.link import Graph
-from briefgen.check.pipeline import check
 from briefgen.site import pictures, views
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "tests" / "fixtures" / "corpus"  # the first corpus, frozen: an edit to content/ changes no test
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    result = check(CORPUS / "content")
-    assert result.graph is not None
-    return result.graph
+    return graph_of(CORPUS / "content")
 
 
 def _link(r: views.Ref) -> str | None:
@@ -50,9 +45,7 @@ def _parse(pic: pictures.Picture) -> ET.Element:
 @pytest.fixture(scope="module")
 def claims_graph() -> Graph:
     """The fixture world of two newspapers (tests/fixtures/claims): planned, held and disputed drills."""
-    result = check(REPO / "tests" / "fixtures" / "claims" / "content")
-    assert result.graph is not None
-    return result.graph
+    return graph_of(FIXTURES / "claims" / "content")
 
 
 def test_timeline_draws_every_dated_entry_with_a_link(claims_graph: Graph) -> None:
@@ -267,25 +260,20 @@ def test_pictures_appear_on_site_pages(built_site: Path) -> None:
     assert "Ishkashim district borders Afghanistan" in place
 
 
+@pytest.mark.browser
 def test_map_page_renders_in_chromium_with_shaded_states_and_border(built_site: Path, tmp_path: Path) -> None:
     from PIL import Image
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-            page = browser.new_page(viewport={"width": 1280, "height": 1200})
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/map/")
-            shot = tmp_path / "map.png"
-            page.locator("figure.bg-figure svg:visible").screenshot(path=str(shot))
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(built_site) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1200})
+        page.goto(f"{url}map/")
+        shot = tmp_path / "map.png"
+        page.locator("figure.bg-figure svg:visible").screenshot(path=str(shot))
+        browser.close()
     print(f"map rendered to {shot}")
     image = Image.open(shot).convert("RGB")
     pixels = list(zip(*[iter(image.tobytes())] * 3, strict=True))

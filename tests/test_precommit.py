@@ -9,23 +9,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO / "tests" / "fixtures" / "valid" / "content"
+import pytest
+from projects import FIXTURES, REPO, git
 
+pytestmark = pytest.mark.slow  # pre-commit installs briefgen into an environment of its own
 
-def _git(cwd: Path, *args: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="e@example.org", GIT_COMMITTER_NAME="Editor",
-               GIT_COMMITTER_EMAIL="e@example.org", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+FIXTURE = FIXTURES / "valid" / "content"
 
 
 def test_precommit_hook_passes_good_content_and_stops_a_tampered_quote(tmp_path: Path) -> None:
     project = tmp_path / "briefing"
     shutil.copytree(FIXTURE, project / "content")
-    _git(project, "init", "-q", "-b", "main")
-    _git(project, "add", ".")
-    _git(project, "commit", "-q", "-m", "facts")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "facts")
     pre_commit = [str(Path(sys.executable).with_name("pre-commit")), "try-repo", str(REPO), "briefgen-check",
                   "--all-files"]
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}

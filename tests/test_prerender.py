@@ -96,10 +96,11 @@ print(json.dumps([plugin.build.rendered_ahead, len(plugin.build.site.pages)]))
 """
 
 
+@pytest.mark.slow
 def test_a_site_build_takes_every_body_from_the_worker(tmp_path: Path) -> None:
     """In a real MkDocs build (a process of its own, with no other thread), the worker's order is the order
     MkDocs builds the pages in: every body comes from it, and the site is the one built without a worker."""
-    from conftest import FIXTURES, make_project, run
+    from projects import FIXTURES, make_project, run
 
     project = make_project(tmp_path / "project", FIXTURES / "valid" / "content")
     counts = {}

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, FIXTURES, make_project, run, tool
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from projects import EPOCH, FIXTURES, make_project, run, tool
 
 from briefgen.mkdocs.plugin import BriefgenPlugin
 

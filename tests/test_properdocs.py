@@ -15,7 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO, make_project, run, tool
+from projects import FIXTURES, REPO, make_project, run, tool
+
+pytestmark = pytest.mark.slow  # two builds of each project, by two hosts
 
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 VALID = FIXTURES / "valid" / "content"

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import FIXTURES, briefgen_build, make_project
+from projects import FIXTURES, briefgen_build, make_project
 
 from briefgen.site import offline, search
 

@@ -1,7 +1,7 @@
 """End-to-end tests of the site: ``briefgen build`` / ``mkdocs build`` and the HTML they write.
 
 Every build runs as a subprocess of the installed commands, into a temporary folder,
-with ``SOURCE_DATE_EPOCH`` fixed to 2024-01-01 (see ``tests/conftest.py``), so "as of"
+with ``SOURCE_DATE_EPOCH`` fixed to 2024-01-01 (see ``tests/projects.py``), so "as of"
 dates and the "planned, date passed" flags do not depend on the day the suite runs.
 
 Golden pages: for a chosen set of pages of the build of ``tests/fixtures/valid`` (home,
@@ -24,19 +24,19 @@ it as text.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import FIXTURES, REPO, TESTS, briefgen_build, make_project, run, tool
+from pages import Element, ancestry, article, parse
+from projects import FIXTURES, REPO, TESTS, briefgen_build, make_project, run, tool
+from trees import tree
 
 GOLDEN = TESTS / "golden"
 NAME_MARKS = 'data-pagefind-weight="10" data-pagefind-meta="title"'
@@ -67,98 +67,6 @@ GOLDEN_PAGES = {
 
 # --- HTML helpers -----------------------------------------------------------------------------
 
-ARTICLE_OPEN = re.compile(r'<article\b[^>]*\bclass="md-content__inner md-typeset"[^>]*>')
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                  "wbr"})
-
-
-def article(html: str) -> str:
-    """The page body briefgen rendered: what Material places inside its content ``<article>``."""
-    opens = ARTICLE_OPEN.findall(html)
-    assert len(opens) == 1, f"expected one Material content <article>, found {len(opens)}"
-    start = ARTICLE_OPEN.search(html).end()  # type: ignore[union-attr]
-    end = html.find("</article>", start)
-    assert end > start, "unclosed content <article>"
-    return html[start:end].strip()
-
-
-@dataclass(eq=False)
-class Element:
-    """A parsed HTML element: tag, attributes, children (elements and text)."""
-
-    tag: str
-    attrs: dict[str, str | None]
-    parent: Element | None = None
-    children: list[Element | str] = field(default_factory=list)
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def iter(self):  # type: ignore[no-untyped-def]
-        for child in self.children:
-            if isinstance(child, Element):
-                yield child
-                yield from child.iter()
-
-    def find_all(self, tag: str, **attrs: str) -> list[Element]:
-        """Descendants with this tag whose attributes contain the given values (``class_`` for class)."""
-        wanted = {k.rstrip("_"): v for k, v in attrs.items()}
-        found = []
-        for el in self.iter():
-            if el.tag != tag and tag != "*":
-                continue
-            if all(v in (el.attrs.get(k) or "").split() if k == "class" else el.attrs.get(k) == v
-                   for k, v in wanted.items()):
-                found.append(el)
-        return found
-
-    def by_id(self) -> dict[str, Element]:
-        return {el.attrs["id"]: el for el in self.iter() if el.attrs.get("id")}  # type: ignore[misc]
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, dict(attrs), self.current)
-        self.current.children.append(element)
-        if tag not in VOID:
-            self.current = element
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.current.children.append(Element(tag, dict(attrs), self.current))
-
-    def handle_endtag(self, tag: str) -> None:
-        node: Element | None = self.current
-        while node is not None and node is not self.root and node.tag != tag:
-            node = node.parent
-        if node is not None and node is not self.root:
-            self.current = node.parent  # type: ignore[assignment]
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def parse(html: str) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-def ancestry(element: Element, depth: int = 5) -> str:
-    """Where an element sits, e.g. ``span < a.md-nav__link < li.md-nav__item`` (for messages)."""
-    names = []
-    node: Element | None = element.parent
-    while node is not None and node.tag != "#document" and len(names) < depth:
-        first_class = (node.attrs.get("class") or "").split()[:1]
-        names.append(node.tag + "".join(f".{c}" for c in first_class))
-        node = node.parent
-    return " < ".join(names) or "document"
-
 
 def squash(text: str) -> str:
     return " ".join(text.split())
@@ -172,15 +80,6 @@ def entity_pages(site: Path, folders: tuple[str, ...] = KIND_FOLDERS) -> dict[st
     """``folder/id`` → page of every entity (index pages excluded)."""
     return {f"{p.parent.parent.name}/{p.parent.name}": p
             for folder in folders for p in sorted((site / folder).glob("*/index.html"))}
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with the SHA-256 of its bytes (and every folder, as 'dir')."""
-    out = {}
-    for p in sorted(folder.rglob("*")):
-        key = p.relative_to(folder).as_posix()
-        out[key] = "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
 
 
 # --- builds shared by the module ----------------------------------------------------------------
@@ -213,8 +112,8 @@ def copy_of_built_project(fixture_site: Path, dest: Path) -> tuple[Path, dict[st
     """A copy of the built fixture project (content, mkdocs.yml and site/) and the hashes of its site."""
     project = dest / "project"
     shutil.copytree(fixture_site.parent, project)
-    before = tree_hashes(project / "site")
-    assert before == tree_hashes(fixture_site)
+    before = tree(project / "site")
+    assert before == tree(fixture_site)
     return project, before
 
 
@@ -234,7 +133,7 @@ def built_repo(repo_site: tuple[subprocess.CompletedProcess[str], Path]) -> Path
     return site
 
 
-@pytest.fixture(params=["fixture", "repo"])
+@pytest.fixture(params=["fixture", pytest.param("repo", marks=pytest.mark.slow)])
 def any_site(request: pytest.FixtureRequest) -> Path:
     """Each of the two real builds: the valid fixture and the repository's content."""
     return request.getfixturevalue("fixture_site" if request.param == "fixture" else "built_repo")
@@ -276,7 +175,7 @@ def test_build_is_reproducible(fixture_site: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path / "again", VALID)
     done = briefgen_build(project, "-q")
     assert done.returncode == 0, done.stdout + done.stderr
-    first, second = tree_hashes(fixture_site), tree_hashes(project / "site")
+    first, second = tree(fixture_site), tree(project / "site")
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
 
@@ -389,12 +288,14 @@ def test_the_stylesheet_makes_doubtful_marks_look_doubtful() -> None:
 # --- the repository's own site ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_mkdocs_strict_build_of_repo(repo_site: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     done, site = repo_site
     assert done.returncode == 0, done.stdout + done.stderr
     assert (site / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_the_nav_shows_the_titles_mkdocs_yml_gives(built_repo: Path) -> None:
     """``nav:`` names the grades page "Grades"; the page itself is titled "Grades and conventions"."""
     html = (built_repo / "index.html").read_text(encoding="utf-8")
@@ -407,6 +308,7 @@ def test_the_nav_shows_the_titles_mkdocs_yml_gives(built_repo: Path) -> None:
     assert "<title>Grades - " in grades or "<title>Grades and conventions" in grades
 
 
+@pytest.mark.slow
 def test_a_page_for_every_entity_and_source(built_repo: Path) -> None:
     content = REPO / "content"
     expected = {f"{p.parent.name}/{p.stem}" for folder in KIND_FOLDERS for p in (content / folder).glob("*.yaml")}
@@ -524,7 +426,7 @@ def test_content_error_aborts_build_and_keeps_the_site(broken_build: BrokenBuild
     pattern = rf"^(?:\S*/)?{re.escape(broken_build.path)}:{broken_build.line}:\d+: error: .*not found verbatim"
     assert re.search(pattern, output, re.M), f"no {broken_build.path}:{broken_build.line} error line in:\n{output}"
     assert "Traceback" not in output
-    assert tree_hashes(broken_build.project / "site") == broken_build.before, "the existing site was changed"
+    assert tree(broken_build.project / "site") == broken_build.before, "the existing site was changed"
     assert not list(broken_build.project.glob(".site-*")), "a staging folder was left behind"
 
 
@@ -607,7 +509,7 @@ def test_template_with_undefined_variable_fails_the_build(bad_template_build: tu
     build, before = bad_template_build
     assert build.done.returncode == 1, build.output
     assert "no_such_field" in build.output
-    assert tree_hashes(build.project / "site") == before, "the existing site was changed"
+    assert tree(build.project / "site") == before, "the existing site was changed"
     assert not list(build.project.glob(".site-*")), "a staging folder was left behind"
 
 

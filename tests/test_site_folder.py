@@ -8,28 +8,14 @@ exits 1 and leaves every byte where it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, make_project, run, tool
+from projects import FIXTURES, make_project, run, tool
+from trees import tree
 
 from briefgen.build.output import MARKER
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every entry under ``root`` (relative path → sha256 of a file, 'dir', or 'link → target')."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            out[rel] = f"link → {os.readlink(path)}"
-        elif path.is_dir():
-            out[rel] = "dir"
-        else:
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 @pytest.fixture
@@ -115,6 +101,7 @@ def test_a_link_to_nothing_is_refused(project: Path) -> None:
 # --- allowed --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_new_or_empty_folder_is_built_and_marked_then_replaced(project: Path) -> None:
     (project / "empty").mkdir()
     for name in ("empty", "new/site"):
@@ -189,6 +176,7 @@ def test_mkdocs_build_refuses_a_folder_it_would_empty(project: Path) -> None:
         assert tree(project) == before
 
 
+@pytest.mark.slow
 def test_mkdocs_build_into_a_checkout_keeps_its_hidden_entries_and_marks_it(project: Path) -> None:
     pages = project / "pages"
     pages.mkdir()

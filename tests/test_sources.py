@@ -18,21 +18,21 @@ unquoted sentences of a ``full`` source, scanned the same way, are found.
 
 from __future__ import annotations
 
-import binascii
+import datetime as dt
 import difflib
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pages import article
+from projects import FIXTURES, TESTS, graph_of, run, tool
 from pydantic import ValidationError
 from pypdf import PdfReader
-from test_editions import Scanner
+from scanner import Scanner
 from test_site import assert_marks_show_their_grades, citation_marks, parse
 
 from briefgen.check import quotes
@@ -40,15 +40,13 @@ from briefgen.check.link import Graph
 from briefgen.check.pipeline import check
 from briefgen.check.provenance import Provenance
 from briefgen.model import Citation, Source, passages
+from briefgen.site import views
 from briefgen.site.editions import PUBLIC, redact
-from briefgen.site.views import _window
 
-TESTS = Path(__file__).resolve().parent
-FIXTURE = TESTS / "fixtures" / "multisource"
+FIXTURE = FIXTURES / "multisource"
 GOLDEN = TESTS / "golden" / "multisource"
-BRIEFGEN = str(Path(sys.executable).with_name("briefgen"))
-EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
 REGEN = os.environ.get("BRIEFGEN_REGEN") == "1"
+TODAY = dt.date(2024, 1, 1)
 
 GOLDEN_PAGES = {
     "exercise-storm-gate-2021": "exercises/storm-gate-2021/index.html",
@@ -57,14 +55,11 @@ GOLDEN_PAGES = {
     "source-evening-courier": "sources/evening-courier/index.html",
     "source-harbour-echo": "sources/harbour-echo/index.html",
 }
-ARTICLE = re.compile(r'<article\b[^>]*\bclass="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
 
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    result = check(FIXTURE / "content")
-    assert result.ok and result.graph is not None, result.diagnostics
-    return result.graph
+    return graph_of(FIXTURE / "content")
 
 
 @pytest.fixture(scope="module")
@@ -72,18 +67,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("multisource") / "project"  # a copy outside git: pages show no history
     shutil.copytree(FIXTURE, project)
     out = project / "site"
-    env = {k: v for k, v in os.environ.items() if k != "BRIEFGEN_REGEN" and not k.startswith("GIT_")}
-    env.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run([BRIEFGEN, "build", "-q", "--strict", "-d", str(out)], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = run([*tool("briefgen"), "build", "-q", "--strict", "-d", str(out)], cwd=project, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return out
 
 
 def body(site: Path, page: str) -> str:
-    found = ARTICLE.search((site / page).read_text(encoding="utf-8"))
-    assert found, f"{page}: no content article"
-    return found[1].strip()
+    return article((site / page).read_text(encoding="utf-8"))
 
 
 def claim(graph: Graph, claim_id: str) -> object:
@@ -109,15 +99,22 @@ def test_a_list_of_one_passage_is_the_same_quote_as_the_passage() -> None:
     assert passages("x") == ("x",) and passages(["x", "y"]) == ("x", "y")
 
 
-def test_context_of_a_quoted_passage_stays_inside_its_sentence() -> None:
+def test_context_of_a_quoted_passage_stays_inside_its_sentence(graph: Graph) -> None:
+    """A source that may not be republished shows each quoted passage with at most six words each side, never
+    past the passage's sentence, and '…' where text is left out."""
     text = "The fleet sailed. Officials declined to say how many ships would sail at all. A ban will hold."
+    lantern = replace(graph, texts={**graph.texts, "daily-lantern": text})
+    assert lantern.entities["daily-lantern"].model.republish == "quotes"  # type: ignore[attr-defined]
+
     def shown(quote: str) -> str:
-        start = text.index(quote)
-        return text[slice(*_window(text, start, start + len(quote)))]
-    assert shown("fleet sailed.") == "The fleet sailed."
-    assert shown("declined") == "Officials declined to say how many ships would"  # six words after, at most
-    assert shown("ships") == "Officials declined to say how many ships would sail at all."
-    assert shown("ban") == "A ban will hold."
+        citation = Citation(source="daily-lantern", quote=quote, credibility=3)
+        page = views.source_page(lantern, lantern.entities["daily-lantern"], (), TODAY, cited_by=[citation])
+        return " / ".join("".join(part.text for part in paragraph) for paragraph in page.paragraphs)
+
+    assert shown("fleet sailed.") == "The fleet sailed. …"
+    assert shown("declined") == "… Officials declined to say how many ships would …"  # six words after, at most
+    assert shown("ships") == "… Officials declined to say how many ships would sail at all. …"
+    assert shown("ban") == "… A ban will hold."
 
 
 # --- source metadata -----------------------------------------------------------------------------------
@@ -177,6 +174,7 @@ def test_a_via_naming_a_source_follows_it(graph: Graph) -> None:
 # --- the build: pages ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(GOLDEN_PAGES))
 def test_golden_page(name: str, site: Path) -> None:
     shown = body(site, GOLDEN_PAGES[name]) + "\n"
@@ -192,6 +190,7 @@ def test_golden_page(name: str, site: Path) -> None:
         pytest.fail(f"{name}: the page differs from its golden file (BRIEFGEN_REGEN=1 rewrites it):\n{diff}")
 
 
+@pytest.mark.slow
 def test_page_says_how_many_independent_origins(site: Path) -> None:
     page = body(site, "exercises/storm-gate-2021/index.html")
     assert ("(1 independent origin: Meridian Press Agency, relayed by Daily Lantern, Harbour Echo and Evening "
@@ -199,6 +198,7 @@ def test_page_says_how_many_independent_origins(site: Path) -> None:
     assert "relaying <bdi>Meridian Press Agency</bdi>" in page
 
 
+@pytest.mark.slow
 def test_translated_quote_shows_original_with_its_language_and_the_translation(site: Path) -> None:
     page = body(site, "exercises/storm-gate-2021/index.html")
     assert '<q lang="ru">с 7 по 11 июня 2021 года</q>' in page
@@ -206,6 +206,7 @@ def test_translated_quote_shows_original_with_its_language_and_the_translation(s
     assert '<div class="bg-archived bg-excerpts" lang="ru">' in body(site, "sources/brevia-vestnik/index.html")
 
 
+@pytest.mark.slow
 def test_discontinuous_quote_is_joined_and_each_passage_highlighted(site: Path) -> None:
     page = body(site, "exercises/storm-gate-2021/index.html")
     assert "<q>troops from Aldoria … the Aldorian defence ministry said</q>" in page
@@ -215,6 +216,7 @@ def test_discontinuous_quote_is_joined_and_each_passage_highlighted(site: Path) 
     assert f'<a href="../../sources/daily-lantern/#{anchor}">' in page
 
 
+@pytest.mark.slow
 def test_source_page_links_its_addresses_and_says_how_its_date_is_known(site: Path) -> None:
     page = body(site, "sources/daily-lantern/index.html")
     assert '<a href="https://lantern.example/news/2021/06/02/storm-gate" rel="external noopener">' in page
@@ -224,6 +226,7 @@ def test_source_page_links_its_addresses_and_says_how_its_date_is_known(site: Pa
     assert 'Reprints: <a class="bg-ref bg-source" href="../../sources/daily-lantern/">' in echo
 
 
+@pytest.mark.slow
 def test_graph_export_counts_origins(site: Path) -> None:
     data = json.loads((site / "graph.json").read_text(encoding="utf-8"))
     claims = {c["id"]: c for c in data["entities"]["storm-gate-2021"]["claims"]}
@@ -240,6 +243,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.slow
 def test_brief_shows_original_translation_and_origins(site: Path) -> None:
     reader = PdfReader(site / "pdf" / "storm-gate-2021.pdf")
     text = squash(" ".join(page.extract_text() or "" for page in reader.pages))
@@ -256,6 +260,7 @@ def test_brief_shows_original_translation_and_origins(site: Path) -> None:
     assert "sources/daily-lantern.yaml" in attached
 
 
+@pytest.mark.slow
 def test_every_mark_citing_a_source_graded_d_is_doubtful(site: Path) -> None:
     """The Harbour Echo is graded D (not usually reliable): each mark citing it, and no mark citing only sources
     graded A–C with information 1–3, looks doubtful, on the page and in the brief and the book."""
@@ -276,6 +281,7 @@ def test_every_mark_citing_a_source_graded_d_is_doubtful(site: Path) -> None:
             assert re.search(rf"{n} D3\b", text), f"{pdf}: no mark '{n} D3'"
 
 
+@pytest.mark.slow
 def test_book_counts_facts_resting_on_one_origin(site: Path) -> None:
     reader = PdfReader(site / "pdf" / "books" / "storm-gate-book.pdf")
     text = squash(" ".join(page.extract_text() or "" for page in reader.pages))
@@ -294,22 +300,6 @@ def test_book_counts_facts_resting_on_one_origin(site: Path) -> None:
 
 
 # --- republication: a text that may only be quoted is nowhere whole -------------------------------------
-
-
-class TextScanner(Scanner):
-    """The edition scanner, for canaries in any script (UTF-8 and UTF-16 spellings as well as ASCII)."""
-
-    def __init__(self, canaries: set[str]) -> None:
-        super().__init__(set())
-        self.canaries = sorted(canaries)
-        forms: dict[str, list[bytes]] = {}
-        for c in self.canaries:
-            variants: list[bytes] = []
-            for text in {c, c.lower(), c.upper()}:
-                for raw in (text.encode("utf-8"), text.encode("utf-16-be")):
-                    variants += [raw.lower(), binascii.hexlify(raw).lower()]
-            forms[c] = sorted(set(variants))
-        self.forms = forms
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.M)
@@ -340,21 +330,23 @@ def unquoted_sentences(graph: Graph, source_id: str) -> set[str]:
     return out
 
 
+@pytest.mark.slow
 def test_unquoted_sentences_of_a_text_that_may_not_be_republished_appear_in_no_output(graph: Graph,
                                                                                        site: Path) -> None:
     withheld = {s for i in ("daily-lantern", "brevia-vestnik") for s in unquoted_sentences(graph, i)}
     assert "Officials declined to say how many ships would sail." in withheld
     assert "Погода в заливе в эти дни, по прогнозу, будет тёплой и ясной." in withheld
-    scan = TextScanner(withheld).tree(site)
+    scan = Scanner(withheld).tree(site)
     assert scan.pdfs >= 5 and (site / "search/search_index.json").is_file() and (site / "sitemap.xml").is_file()
     leaks = "\n".join(f"{c!r} in {w}" for c, where in sorted(scan.hits.items()) for w in sorted(where))
     assert not leaks, f"text that may only be quoted is shown:\n{leaks}"
 
 
+@pytest.mark.slow
 def test_the_scanner_finds_unquoted_sentences_of_a_text_that_may_be_republished(graph: Graph, site: Path) -> None:
     shown = unquoted_sentences(graph, "aldoria-observer")
     assert "Brevian marines are to land on the northern shore of the bay." in shown
-    scan = TextScanner(shown).tree(site)
+    scan = Scanner(shown).tree(site)
     where = scan.hits["Brevian marines are to land on the northern shore of the bay."]
     assert "sources/aldoria-observer/index.html" in where
     assert any("search_index.json" in w for w in where), where
@@ -365,7 +357,7 @@ def test_the_scanner_finds_unquoted_sentences_of_a_text_that_may_be_republished(
 
 
 def test_a_derivation_from_a_withheld_source_names_no_withheld_source() -> None:
-    result = check(TESTS / "fixtures" / "editions" / "content")
+    result = check(FIXTURES / "editions" / "content")
     assert result.graph is not None
     public = redact(result.graph, PUBLIC)
     (derived,) = public.entities["coastal-gazette"].model.derived_from  # type: ignore[attr-defined]

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
-import re
-from collections import defaultdict
-from itertools import pairwise
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
+from projects import CORPUS, FIXTURES, graph_of
 
-from briefgen.check.link import Graph
-from briefgen.check.pipeline import check
+from briefgen.check import quotes
+from briefgen.check.link import Graph, iter_citations
+from briefgen.model import Citation, passages
 from briefgen.site import views
 
-REPO = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2024, 6, 1)
+SOURCE = "harbour-bulletin"
+"""A source of the valid fixture that the site may republish in full: its page shows the whole text."""
 
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    result = check(REPO / "content")
-    assert result.graph is not None
-    return result.graph
+    return graph_of(CORPUS / "content")
 
 
 def test_pages_of_a_build_equal_pages_made_one_by_one(graph: Graph) -> None:
@@ -32,47 +29,88 @@ def test_pages_of_a_build_equal_pages_made_one_by_one(graph: Graph) -> None:
     alone = tuple(views.entity_page(graph, r, TODAY) for r in records if r.kind.name != "source")
     assert built.entities == alone
     assert all(p.references for p in built.entities if p.kind == "exercise")
-    for page in built.sources:
-        cited_by = [c for r in records for c in views._citations(r) if c.source == page.id]
+    for page in built.sources:  # each cited in the order of the build: the entities' by id
+        cited_by = [c for r in records for _, c in iter_citations(r.model) if c.source == page.id]
         assert page == views.source_page(graph, graph.entities[page.id], page.citing, TODAY, cited_by)
     assert any(part.marks for page in built.sources for paragraph in page.paragraphs for part in paragraph)
 
 
-def _scanned(text: str, spans: dict[tuple[int, int], list[str]]) -> tuple[tuple[views.TextPart, ...], ...]:
-    """The marks of every run found by testing each run against every span: slow, but plainly right."""
-    cuts = {0, len(text)}
-    for start, end in spans:
-        cuts.update((start, end))
-    breaks = [m.span() for m in re.finditer(r"\n[ \t]*\n\s*", text)] if re.search(r"\n[ \t]*\n", text) \
-        else [m.span() for m in re.finditer(r"\n", text)]
-    for start, end in breaks:
-        cuts.update((start, end))
-    is_break = dict(breaks)
-    starts: dict[int, list[str]] = defaultdict(list)
-    for (start, _end), ids in spans.items():
-        starts[start].extend(ids)
-    paragraphs: list[list[views.TextPart]] = [[]]
-    for a, b in pairwise(sorted(cuts)):
-        if is_break.get(a) == b:
-            if paragraphs[-1]:
-                paragraphs.append([])
-            continue
-        marks = tuple(i for (s, e), ids in spans.items() if s <= a and b <= e for i in ids)
-        paragraphs[-1].append(views.TextPart(text[a:b].replace("\n", " "), tuple(dict.fromkeys(marks)),
-                                             tuple(dict.fromkeys(starts.get(a, ())))))
-    return tuple(tuple(p) for p in paragraphs if p)
+# --- the text of a source page: paragraphs, and the passages its citations quote ------------------------
 
 
-@pytest.mark.parametrize("seed", range(300))
-def test_overlapping_quotes_are_marked_as_a_scan_of_every_span_marks_them(seed: int) -> None:
-    rng = random.Random(seed)
-    words = [rng.choice(["word", "a", "longer-word", "\n", "\n\n", " \n \n ", "x"]) for _ in range(rng.randint(0, 60))]
-    text = " ".join(words)
-    spans: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for _ in range(rng.randint(0, 12)):
-        start = rng.randint(0, len(text))
-        end = min(len(text), start + rng.randint(1, 40)) if rng.random() < 0.9 else start  # some empty
-        for anchor in rng.sample(["q-a", "q-b", "q-c", "q-d", "q-e"], rng.randint(1, 2)):
-            if anchor not in spans[(start, end)]:
-                spans[(start, end)].append(anchor)
-    assert views._text_parts(text, spans) == _scanned(text, spans)
+@pytest.fixture(scope="module")
+def valid() -> Graph:
+    graph = graph_of(FIXTURES / "valid" / "content")
+    assert graph.entities[SOURCE].model.republish == "full"  # type: ignore[attr-defined]
+    return graph
+
+
+Part = tuple[str, str, str]
+"""A run of the text as shown: its words, the quotes marking it, the quotes starting there (letters, ``A B``)."""
+
+
+def shown(graph: Graph, text: str, *cited: str | tuple[str, ...]) -> list[list[Part]]:
+    """The paragraphs of the page of a source whose archived text is ``text``, cited for each quote in
+    ``cited`` in turn; the quotes are named A, B, … in that order (the second passage of A is A-2)."""
+    graph = replace(graph, texts={**graph.texts, SOURCE: text})
+    citations = [Citation(source=SOURCE, quote=list(q) if isinstance(q, tuple) else q, credibility=2)
+                 for q in cited]
+    names: dict[str, str] = {}
+    for letter, citation in zip("ABCDE", citations, strict=False):
+        anchor = quotes.anchor(passages(citation.quote))
+        names.setdefault(anchor, letter)
+        for number in range(2, len(passages(citation.quote)) + 1):
+            names.setdefault(f"{anchor}-{number}", f"{letter}-{number}")
+    page = views.source_page(graph, graph.entities[SOURCE], (), TODAY, cited_by=citations)
+    return [[(part.text, " ".join(names[m] for m in part.marks), " ".join(names[i] for i in part.ids))
+             for part in paragraph] for paragraph in page.paragraphs]
+
+
+def test_blank_lines_part_paragraphs_and_a_line_break_inside_one_is_a_space(valid: Graph) -> None:
+    assert shown(valid, "First line\nsame paragraph.\n\n \t\nSecond paragraph.") == [
+        [("First line same paragraph.", "", "")],
+        [("Second paragraph.", "", "")],
+    ]
+
+
+def test_a_text_without_blank_lines_has_a_paragraph_per_line(valid: Graph) -> None:
+    assert shown(valid, "One.\nTwo.") == [[("One.", "", "")], [("Two.", "", "")]]
+
+
+def test_a_quoted_passage_is_marked_and_starts_where_it_starts(valid: Graph) -> None:
+    assert shown(valid, "The fleet sailed at dawn.", "sailed at") == [
+        [("The fleet ", "", ""), ("sailed at", "A", "A"), (" dawn.", "", "")],
+    ]
+
+
+def test_overlapping_quotes_mark_their_common_run_with_both(valid: Graph) -> None:
+    assert shown(valid, "The fleet sailed at dawn from the bay.", "fleet sailed at dawn", "at dawn from the bay") == [
+        [("The ", "", ""), ("fleet sailed ", "A", "A"), ("at dawn", "A B", "B"), (" from the bay", "B", ""),
+         (".", "", "")],
+    ]
+
+
+def test_a_quote_inside_another_marks_its_run_with_both(valid: Graph) -> None:
+    assert shown(valid, "The fleet sailed at dawn from the bay.", "sailed at dawn from", "at dawn") == [
+        [("The fleet ", "", ""), ("sailed ", "A", "A"), ("at dawn", "A B", "B"), (" from", "A", ""),
+         (" the bay.", "", "")],
+    ]
+
+
+def test_a_quote_over_a_paragraph_break_marks_both_paragraphs_and_starts_once(valid: Graph) -> None:
+    assert shown(valid, "It ended.\n\nThen it began.", "ended. Then") == [
+        [("It ", "", ""), ("ended.", "A", "A")],
+        [("Then", "A", ""), (" it began.", "", "")],
+    ]
+
+
+def test_each_passage_of_a_quote_of_several_has_its_own_anchor(valid: Graph) -> None:
+    assert shown(valid, "The fleet sailed from the bay.", ("fleet", "bay")) == [
+        [("The ", "", ""), ("fleet", "A", "A"), (" sailed from the ", "", ""), ("bay", "A-2", "A-2"), (".", "", "")],
+    ]
+
+
+def test_the_same_passage_cited_twice_is_marked_once(valid: Graph) -> None:
+    assert shown(valid, "The fleet sailed.", "fleet", "fleet") == [
+        [("The ", "", ""), ("fleet", "A", "A"), (" sailed.", "", "")],
+    ]

@@ -275,6 +275,7 @@ def render_all(jobs: Sequence[PdfJob], out_dir: Path, *, cache_dir: Path | None,
             todo.append(job)
     rendered: list[str] = []
     errors: list[str] = []
+    failed: OSError | None = None
     if todo:
         from tqdm import tqdm
 
@@ -298,19 +299,27 @@ def render_all(jobs: Sequence[PdfJob], out_dir: Path, *, cache_dir: Path | None,
                 except cf.process.BrokenProcessPool:
                     errors.append(f"{job.name}: the worker process died (memory cap or crash)")
                     continue
-                _place(data, out_dir / job.name)
-                if cache_dir is not None:
-                    _place(data, cache_dir / f"{job.key}.pdf")
+                try:
+                    _place(data, out_dir / job.name)
+                    if cache_dir is not None:
+                        _place(data, cache_dir / f"{job.key}.pdf")
+                except OSError as exc:
+                    # no later brief can be kept either: the briefs being rendered end, the others are not begun
+                    # (killing the workers instead can leave the pool's feeder thread stuck on a full pipe)
+                    failed = exc
+                    break
                 rendered.append(job.name)
         except cf.TimeoutError:
             errors.append("PDF rendering did not finish in time")
             _stop(pool)
-        except BaseException:  # a write failed, or the build is being stopped: no brief is waited for
+        except BaseException:  # the build is being stopped: no brief is waited for
             _stop(pool)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             bar.close()
+    if failed is not None:
+        raise failed
     if errors:
         raise PdfError("\n".join(sorted(errors)))
     return PdfReport(tuple(rendered), tuple(cached), time.perf_counter() - started, workers)

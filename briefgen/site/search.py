@@ -132,6 +132,10 @@ def _pagefind(site_dir: Path) -> int:
     return int(found[1]) if found else 0
 
 
+ANSWER_WITHIN = 600.0
+"""Seconds Pagefind may take to answer (the whole index is one answer: seconds even at 20,000 pages)."""
+
+
 class PagefindFeed:
     """Pagefind's index made while the pages are written: each page is sent to a Pagefind service process
     (``pagefind --service``) as soon as its body is made, and indexed there on another core.
@@ -187,8 +191,11 @@ class PagefindFeed:
             self._lock.notify_all()
 
     def _answer(self, raw: bytes) -> None:
-        answer = json.loads(base64.b64decode(raw))
-        payload = answer.get("payload", {})
+        try:
+            answer = json.loads(base64.b64decode(raw))
+            payload = answer.get("payload", {}) if isinstance(answer, dict) else {}
+        except ValueError:  # not a message: read on, so that Pagefind is never stopped by a full pipe
+            answer, payload = {}, {"type": "Error", "message": f"unreadable answer {raw[:60]!r}"}
         with self._lock:
             if payload.get("type") == "IndexedFile":
                 self.indexed += 1
@@ -202,8 +209,8 @@ class PagefindFeed:
         assert self.process.stdin is not None
         self.process.stdin.flush()
         with self._lock:
-            while message_id not in self._answers and -1 not in self._answers:
-                self._lock.wait()
+            if not self._lock.wait_for(lambda: message_id in self._answers or -1 in self._answers, ANSWER_WITHIN):
+                raise SearchError(f"Pagefind did not answer within {ANSWER_WITHIN:.0f} s")
             answer = self._answers.get(message_id, self._answers.get(-1, {}))
         if answer.get("type") == "Error":
             raise SearchError(f"Pagefind failed: {answer.get('message')}")
