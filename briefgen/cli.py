@@ -5,12 +5,6 @@ Exit codes: 0 clean, 1 content errors, 2 usage errors (click's own).
 
 from __future__ import annotations
 
-import os
-
-# briefgen's models use no pydantic plugin, and looking for plugins reads the metadata of every installed
-# package: most of `briefgen check`'s start-up. Set before pydantic makes its first model; a user's value stands.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
 import shlex
 import sys
 from collections import Counter

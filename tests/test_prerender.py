@@ -114,3 +114,39 @@ def test_a_site_build_takes_every_body_from_the_worker(tmp_path: Path) -> None:
     for page in pages:
         rel = page.relative_to(tmp_path / "ahead")
         assert page.read_bytes() == (tmp_path / "alone" / rel).read_bytes(), rel
+
+
+MODELS_ONCE = """
+import os, sys
+os.cpu_count = lambda: 2  # the worker is wanted even on a one-core machine
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from briefgen.site import views
+real = views.build
+def counted(*args, **kwargs):
+    with open(sys.argv[2], "a", encoding="utf-8") as out:
+        out.write(f"{os.getpid()}\\n")
+    return real(*args, **kwargs)
+views.build = counted
+config = load_config("mkdocs.yml", site_dir=sys.argv[1])
+config.plugins.on_startup(command="build", dirty=False)
+build(config)
+print(config.plugins["briefgen"].build.rendered_ahead)
+"""
+
+
+@pytest.mark.slow
+def test_a_build_with_pdfs_makes_the_page_models_once(tmp_path: Path) -> None:
+    """The page bodies (in the worker) and the PDF briefs (here) are made from one making of the page models, in
+    whichever process: the worker inherits them."""
+    from projects import FIXTURES, make_project, run
+
+    project = make_project(tmp_path / "project", FIXTURES / "valid" / "content")
+    yml = project / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("pdf: false", "pdf: true"), encoding="utf-8")
+    made = tmp_path / "made.txt"
+    done = run([sys.executable, "-c", MODELS_ONCE, str(tmp_path / "site"), str(made)], cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip().splitlines()[-1]) > 0  # bodies came from the worker
+    assert list((tmp_path / "site" / "pdf").glob("*.pdf"))  # and briefs were made
+    assert len(made.read_text(encoding="utf-8").split()) == 1, made.read_text(encoding="utf-8")

@@ -21,9 +21,11 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
 from projects import EPOCH, FIXTURES, make_project, run, tool
 
 from briefgen.mkdocs.plugin import BriefgenPlugin
+from briefgen.site import plan as plan_module
 
 VALID = FIXTURES / "valid" / "content"
 SERVE_URL = "http://127.0.0.1:8000/"
@@ -146,6 +148,29 @@ def assert_left_to_full_rebuild(project: Path, served: Path, change: Callable[[]
 def test_an_edit_with_an_error_leaves_the_served_site_for_the_full_rebuild(project: Path, tmp_path: Path) -> None:
     assert_left_to_full_rebuild(project, tmp_path / "served", lambda: edit(
         project / "content" / "actors/aldorian-navy.yaml", "parent: aldoria", "parent: atlantis"))
+
+
+def test_a_bad_edit_is_checked_once_though_the_preview_and_the_full_rebuild_both_ask(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview finds the error and leaves the edit to MkDocs' full rebuild, which reports it from the same
+    check: the content, unchanged since, is not checked again (at 20,000 entities a check takes seconds)."""
+    config, plugin = serve(project, tmp_path / "served")
+    checks: list[Path] = []
+    real = plan_module.check
+
+    def counted(content: Path, cache: object = None) -> object:
+        checks.append(content)
+        return real(content, cache)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "check", counted)
+    edit(project / "content" / "actors/aldorian-navy.yaml", "parent: aldoria", "parent: atlantis")
+    assert plugin.preview is not None and plugin.preview.update() is False
+    with pytest.raises(Abort):  # MkDocs ends a build whose plugin failed so
+        build(config, serve_url=SERVE_URL)  # what MkDocs' serve loop does next
+    assert len(checks) == 1, checks
+    edit(project / "content" / "actors/aldorian-navy.yaml", "parent: atlantis", "parent: aldoria")
+    build(config, serve_url=SERVE_URL)  # the content changed: checked again, and clean
+    assert len(checks) == 2, checks
 
 
 def test_a_new_file_is_left_to_the_full_rebuild(project: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ here: what the index reads of a page, the links of the offline edition, and what
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -148,3 +149,32 @@ def test_offline_edition_differs_from_the_served_one_in_links_only(builds: dict[
     b = (off / page).read_text(encoding="utf-8")
     assert a != b
     assert HREF.sub("", a) == HREF.sub("", b)
+
+
+def test_the_index_made_while_pages_are_written_is_the_one_pagefind_makes_of_the_written_site(
+        builds: dict[str, tuple[Path, str]], tmp_path: Path) -> None:
+    """Each body given to Pagefind as it is made indexes what Pagefind itself reads in the written pages: the same
+    pages with the same words, headings and excerpts (its fragment files are named by their content)."""
+    site, _ = builds["served"]
+    done = subprocess.run([str(search.pagefind_executable()), "--site", str(site), "--output-path",
+                           str(tmp_path / "cli")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Indexed {INDEXED} pages" in done.stdout, done.stdout
+
+    def fragments(index: Path) -> list[str]:
+        return sorted(p.name for p in (index / "fragment").iterdir())
+
+    assert fragments(site / "pagefind") == fragments(tmp_path / "cli")
+    assert len(fragments(site / "pagefind")) == INDEXED
+
+
+@pytest.mark.slow
+def test_a_page_of_the_project_that_asks_to_be_searched_is_indexed(tmp_path: Path) -> None:
+    """A page of the project's own (Markdown in the content folder) that marks a search body is indexed too, as
+    Pagefind would index it in the written site."""
+    project = make_project(tmp_path / "project", FIXTURES / "valid" / "content")
+    (project / "content" / "about.md").write_text(
+        "# About\n\n<div data-pagefind-body><p>Harbour pilots of Ostmark.</p></div>\n", encoding="utf-8")
+    done = briefgen_build(project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"search: {INDEXED + 1} pages indexed (pagefind)" in done.stdout + done.stderr
