@@ -507,7 +507,8 @@ def claims_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = make_project(tmp_path_factory.mktemp("claims-browser") / "project", FIXTURES / "claims" / "content")
     done = briefgen_build(project, "-q")
     assert done.returncode == 0, done.stdout + done.stderr
-    yield from serve(project / "site")
+    with serve(project / "site") as url:
+        yield url
 
 
 TIMELINE_MARKS = """() => {
