@@ -22,22 +22,19 @@ Writes JSON (``--output``, default ``benchmarks/search.json``).
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from benchmarks import corpus as corpus_mod
 from benchmarks.run import HERE, child_env, executable, snapshot
+from benchmarks.serving import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -49,23 +46,6 @@ LUNR_YML_PLUGINS = """plugins:
   - briefgen:
       search: false
 """
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def folder_bytes(path: Path) -> int:
@@ -191,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             with ExitStack() as stack:
-                bases = {name: stack.enter_context(served(builds[name]["site"])) for name in args.sites
+                bases = {name: stack.enter_context(serve(builds[name]["site"])) for name in args.sites
                          if name != "offline"}
                 for k in range(args.repeat + 1):
                     for name in args.sites:

@@ -50,6 +50,13 @@ def page_url(path: str, directory_urls: bool = True) -> str:
     return f"{prefix}{name}/" if directory_urls else f"{prefix}{name}.html"
 
 
+def page_file(path: str, directory_urls: bool = True) -> str:
+    """The file the page made from ``<path>.md`` is written to: its URL (:func:`page_url`), with ``index.html``
+    where the URL is a folder."""
+    url = page_url(path, directory_urls)
+    return f"{url}index.html" if not url or url.endswith("/") else url
+
+
 def _stem(name: str) -> str:
     while True:
         stem, suffix = os.path.splitext(name)

@@ -1,5 +1,5 @@
 """Shared fixtures of the suite; plain helpers are modules beside it (``projects``, ``trees``, ``pages``,
-``serving``, ``scanner``, ``links``), which test modules import.
+``scanner``, ``links``), which test modules import.
 
 The repository build renders PDF briefs as configured, so it may fill briefgen's git-ignored cache,
 ``.briefgen-cache/``, like any build.

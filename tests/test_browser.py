@@ -25,7 +25,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect, sync_playwright
 from projects import FIXTURES, briefgen_build, make_project
-from serving import serve
+
+from benchmarks.serving import serve
 
 pytestmark = pytest.mark.browser  # the slow ones are marked slow too
 

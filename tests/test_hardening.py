@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import FIXTURES, REPO, build_env, run, tool
+from projects import FIXTURES, PROJECT_MKDOCS_YML, REPO, build_env, run, tool
 from pypdf import PdfReader
 from trees import differences, tree
 
@@ -36,20 +36,9 @@ from briefgen.cli import main
 VALID = FIXTURES / "valid" / "content"
 EDITIONS = FIXTURES / "editions"
 
-MKDOCS_YML = """\
-site_name: Hardening test
-docs_dir: content
-site_dir: site
-use_directory_urls: true
-theme:
-  name: material
-  font: false
-  language: en
-plugins:
-  - search
-  - briefgen:
-      pdf: {pdf}
-"""
+MKDOCS_YML = PROJECT_MKDOCS_YML.replace("  - briefgen:\n", "  - search\n  - briefgen:\n").replace(
+    "pdf: false", "pdf: {pdf}")
+"""The shared test project's mkdocs.yml with MkDocs' own search plugin too, PDFs as a test asks."""
 
 
 def briefgen(project: Path, *args: str, timeout: float = 180, **extra: str) -> subprocess.CompletedProcess[str]:

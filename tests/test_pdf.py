@@ -1,8 +1,9 @@
 """PDF briefs read back: what they hold, how they are made, what they refuse.
 
-Built from the repository's own content/ and mkdocs.yml, in a temporary copy of the
-project (with ``site_url`` set, so briefs link back to the site, and so that the PDF cache,
-``<project>/.briefgen-cache/pdf``, is the test's own).
+Built from the first corpus as frozen for tests (``tests/fixtures/corpus``: an editor's change
+to content/ changes no test), in a temporary copy of the project (with ``site_url`` set, so
+briefs link back to the site, and so that the PDF cache, ``<project>/.briefgen-cache/pdf``,
+is the test's own).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def briefgen(project: Path, *args: str, timeout: float = 240) -> subprocess.Comp
 
 
 def copy_project(root: Path, *, cache_from: Path | None = None) -> Path:
-    """The repository's content/ and mkdocs.yml (with site_url) in ``root``."""
+    """The frozen first corpus's content/ and mkdocs.yml (with site_url) in ``root``."""
     shutil.copytree(CORPUS / "content", root / "content")
     config = (CORPUS / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"(?m)^site_url:.*\n", "", config)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from projects import CORPUS, FIXTURES, graph_of
-from serving import serve
 
+from benchmarks.serving import serve
 from briefgen.check.link import Graph
 from briefgen.site import pictures, views
 

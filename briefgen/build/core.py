@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -114,16 +115,6 @@ def edition(name: str, editions: Mapping[str, Any], default: str) -> Edition:
     return Edition(name, marking, default)  # type: ignore[arg-type]  # checked against LEVELS just above
 
 
-def page_dest(src_uri: str, directory_urls: bool) -> str:
-    """Where a page goes in the site: ``x/index.md`` → ``x/index.html``; ``x/y.md`` → ``x/y/index.html`` (with
-    directory URLs) or ``x/y.html``."""
-    stem, _, _ = src_uri.rpartition(".")
-    folder, _, name = stem.rpartition("/")
-    if name in ("index", "README") or not directory_urls:
-        return f"{folder + '/' if folder else ''}{'index' if name in ('index', 'README') else name}.html"
-    return f"{stem}/index.html"
-
-
 @dataclass(frozen=True)
 class Update:
     """What an edit changed in the plan (:meth:`Build.replan`)."""
@@ -136,18 +127,29 @@ class Update:
     """The assets whose bytes changed."""
 
 
-def _stamp(content: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every file under ``content``: whether anything changed since a plan was made."""
-    found = []
-    for folder, _, names in os.walk(content):
-        for name in names:
-            path = os.path.join(folder, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            found.append((path, st.st_mtime_ns, st.st_size))
-    return tuple(sorted(found))
+Signature = dict[str, tuple[int, int]]
+
+
+def signature(paths: Iterable[Path], ignore: Callable[[str], bool] | None = None) -> Signature:
+    """(mtime in ns, size) of every file under ``paths`` (files or folders), by path; files inside a folder
+    for which ``ignore`` says so are left out. Whether anything changed since it was taken."""
+    found: Signature = {}
+    for path in paths:
+        if path.is_file():
+            st = path.stat()
+            found[str(path)] = (st.st_mtime_ns, st.st_size)
+            continue
+        for folder, _, names in os.walk(path):
+            for name in names:
+                file = os.path.join(folder, name)
+                if ignore is not None and ignore(file):
+                    continue
+                try:
+                    st = os.stat(file)
+                except OSError:
+                    continue
+                found[file] = (st.st_mtime_ns, st.st_size)
+    return found
 
 
 @dataclass
@@ -187,7 +189,7 @@ class Build:
         checked once, whether the preview or the full rebuild asks first.
         """
         s = self.settings
-        stamp = (_stamp(s.content), s) if self.serving else None
+        stamp = (signature([s.content]), s) if self.serving else None
         if stamp is not None and stamp == self._planned and self.result is not None:
             return self.result
         # the plan lives until the build ends: the collector need not walk it while pages render
@@ -214,8 +216,16 @@ class Build:
     def fact_file(self, path: str) -> bool:
         """Whether a file (absolute path) is one of the content folder's fact files or archived texts: those are
         never published as they are."""
-        prefix = os.path.join(os.path.abspath(self.settings.content), "")
+        prefix = self._content_prefix
         return path.startswith(prefix) and owned(path[len(prefix):].replace(os.sep, "/"))
+
+    def _dest(self, src_uri: str) -> str:
+        """The file a page of the plan is written to, from the site's root."""
+        return layout.page_file(src_uri.removesuffix(".md"), self.settings.directory_urls)
+
+    @cached_property
+    def _content_prefix(self) -> str:
+        return os.path.join(os.path.abspath(self.settings.content), "")
 
     def assets(self) -> dict[str, bytes]:
         """Every file the plan writes besides pages, by site-root path."""
@@ -235,7 +245,7 @@ class Build:
         """One line for each of the project's own files (site path, source path) that would take the place of a
         page or file briefgen writes."""
         site = self.require_plan()
-        taken = {page_dest(uri, self.settings.directory_urls): f"the page {uri}" for uri in site.pages}
+        taken = {self._dest(uri): f"the page {uri}" for uri in site.pages}
         taken |= {uri: f"the file {uri}" for uri in self.assets()}
         found = []
         for dest, source in files:
@@ -288,7 +298,7 @@ class Build:
             except jinja2.TemplateError as exc:
                 raise BuildError(template_error(exc)) from None
         if self._feed is not None:
-            dest = page_dest(src_uri, self.settings.directory_urls)
+            dest = self._dest(src_uri)
             self._fed[dest] = None
             self._send(lambda feed: feed.add(dest, ahead[0]))
         return ahead

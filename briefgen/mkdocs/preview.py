@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from briefgen.build import memory
-from briefgen.build.core import Build, Update
+from briefgen.build.core import Build, Update, signature
 from briefgen.mkdocs.pages import meta_title
 from briefgen.site.render import count_noun
 
@@ -47,31 +46,6 @@ log = get_plugin_logger(__name__)
 
 KNOWN_PLUGINS = frozenset({"briefgen", "search", "material/search"})
 """Plugins whose per-page work the preview knows how to redo for some pages only."""
-
-Signature = dict[str, tuple[int, int]]
-
-
-def signature(paths: Iterable[Path], ignore: Callable[[str], bool] | None = None) -> Signature:
-    """(mtime in ns, size) of every file under ``paths`` (files or folders), by path; files inside a folder
-    for which ``ignore`` says so are left out."""
-    found: Signature = {}
-    for path in paths:
-        if path.is_file():
-            st = path.stat()
-            found[str(path)] = (st.st_mtime_ns, st.st_size)
-            continue
-        for folder, _, names in os.walk(path):
-            for name in names:
-                file = os.path.join(folder, name)
-                if ignore is not None and ignore(file):
-                    continue
-                try:
-                    st = os.stat(file)
-                except OSError:
-                    continue
-                found[file] = (st.st_mtime_ns, st.st_size)
-    return found
-
 
 def _search_plugin(config: MkDocsConfig) -> Any:
     """The build's search plugin (Material's or MkDocs'), or None."""

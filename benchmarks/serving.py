@@ -1,4 +1,4 @@
-"""A built site served over HTTP on this machine, for tests that open it in Chromium."""
+"""A built site served over HTTP on this machine, for Chromium to open (the search benchmark and the browser tests)."""
 
 from __future__ import annotations
 
