@@ -187,6 +187,16 @@ def test_a_template_change_is_left_to_the_full_rebuild(tmp_path: Path) -> None:
                                 .write_text("<p>Grades: see the handbook.</p>\n", encoding="utf-8"))
 
 
+def test_a_template_added_while_serving_shows_after_the_full_rebuild(tmp_path: Path) -> None:
+    """A template put in the project's folder takes the place of briefgen's own, which the last plan's renderer
+    had loaded: the full rebuild that follows plans again, though no fact file changed."""
+    project = make_project(tmp_path / "project", VALID, templates={"README.txt": "project templates\n"})
+    config, _ = serve(project, tmp_path / "served")
+    (project / "templates" / "grades.html").write_text("<p>Grades: see the handbook.</p>\n", encoding="utf-8")
+    build(config, serve_url=SERVE_URL)  # what MkDocs' serve loop does next
+    assert "see the handbook" in (tmp_path / "served" / "grades" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_plugin_the_preview_does_not_know_means_full_rebuilds(project: Path, tmp_path: Path) -> None:
     yml = project / "mkdocs.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - tags\n"), encoding="utf-8")

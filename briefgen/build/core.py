@@ -185,11 +185,12 @@ class Build:
     def plan(self) -> CheckResult:
         """Check the content and plan the site (:attr:`site`; None when the content has errors).
 
-        While serving, a plan asked for again with the content unchanged is the last one: a bad edit is
-        checked once, whether the preview or the full rebuild asks first.
+        While serving, a plan asked for again with the content and templates unchanged is the last one: a bad
+        edit is checked once, whether the preview or the full rebuild asks first. (A template added to the
+        project's folder takes the place of briefgen's: the renderer must be made again.)
         """
         s = self.settings
-        stamp = (signature([s.content]), s) if self.serving else None
+        stamp = (signature([s.content, s.templates]), s) if self.serving else None
         if stamp is not None and stamp == self._planned and self.result is not None:
             return self.result
         # the plan lives until the build ends: the collector need not walk it while pages render
